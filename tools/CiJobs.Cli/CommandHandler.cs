@@ -1,0 +1,39 @@
+using System.CommandLine;
+using CiJobs.Core;
+
+namespace CiJobs.Cli;
+
+/// <summary>
+/// The one place that turns exceptions into exit codes and messages: a <see cref="CiJobsException"/>
+/// is a sentence on stderr and its code; anything else is a bug, shown with its stack trace.
+/// </summary>
+internal static class CommandHandler
+{
+    public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>
+        command.SetAction((parseResult, cancellationToken) => RunAsync(() => action(parseResult, cancellationToken)));
+
+    public static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (CiJobsException e)
+        {
+            await Console.Error.WriteLineAsync($"cijobs: error: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("cijobs: cancelled");
+            return ExitCodes.Cancelled;
+        }
+#pragma warning disable CA1031 // The last line of defence: report the bug, do not crash with an unhandled exception.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await Console.Error.WriteLineAsync($"cijobs: internal error (this is a bug, please report it): {e}");
+            return ExitCodes.InternalError;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace CiJobs.Core;
+
+/// <summary>
+/// Exit codes shared by every verb. Each capability owns a range and defines its own codes
+/// in its folder (for example <c>Rdoinfo/RdoinfoExitCodes</c>); README.md lists them all.
+/// </summary>
+/// <remarks>
+/// Ranges: 10-19 rdoinfo, 20-39 build, 40-49 DLRN/publish, 50-59 source-git,
+/// 60-69 forges and merge-request mirroring, 70-79 plan and Zuul configuration.
+/// </remarks>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Usage = 1;
+    public const int InternalError = 2;
+    public const int ToolMissing = 3;
+    public const int Io = 4;
+    public const int Cancelled = 130;
+}

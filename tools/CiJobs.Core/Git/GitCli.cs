@@ -1,0 +1,52 @@
+using CiJobs.Core.Platform;
+
+namespace CiJobs.Core.Git;
+
+/// <summary>Failure of a git command; carries git's own message.</summary>
+public sealed class GitCommandException(string message, int gitExitCode, string standardError)
+    : Exception(message)
+{
+    public int GitExitCode { get; } = gitExitCode;
+
+    public string StandardError { get; } = standardError;
+}
+
+/// <summary>
+/// The git command line, for the operations libgit2 lacks (archive, format-patch, patch-id, push
+/// to refs/for). Read-only repository queries can use LibGit2Sharp directly.
+/// </summary>
+public sealed class GitCli(IProcessRunner runner)
+{
+    /// <summary>Variables that make git deterministic and independent of the user's config.</summary>
+    private static readonly IReadOnlyDictionary<string, string?> QuietEnvironment = new Dictionary<string, string?>
+    {
+        ["GIT_TERMINAL_PROMPT"] = "0",
+        ["GIT_CONFIG_NOSYSTEM"] = "1",
+        ["LC_ALL"] = "C",
+    };
+
+    public async Task<string> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
+    {
+        var result = await RunUncheckedAsync(workingDirectory, arguments, cancellationToken, standardInput);
+        if (!result.Succeeded)
+        {
+            var detail = result.StandardError.Trim();
+            throw new GitCommandException(
+                $"git {string.Join(' ', arguments)} failed in {workingDirectory}: {(detail.Length > 0 ? detail : $"exit {result.ExitCode}")}",
+                result.ExitCode,
+                result.StandardError);
+        }
+
+        return result.StandardOutput;
+    }
+
+    public Task<ProcessResult> RunUncheckedAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
+        runner.RunAsync(
+            new ProcessSpec("git", arguments)
+            {
+                WorkingDirectory = workingDirectory,
+                Environment = QuietEnvironment,
+                StandardInput = standardInput,
+            },
+            cancellationToken);
+}

@@ -1,0 +1,30 @@
+namespace CiJobs.Core.Platform;
+
+/// <summary>What to run: a program, its arguments (never a shell string), and its surroundings.</summary>
+public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
+{
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables to set (a null value removes the variable) on top of the current environment.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+
+    public string? StandardInput { get; init; }
+
+    /// <summary>Called with each line of standard output and standard error as it arrives.</summary>
+    public Action<string>? OnOutputLine { get; init; }
+
+    public TimeSpan? Timeout { get; init; }
+}
+
+public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError, TimeSpan Duration)
+{
+    public bool Succeeded => ExitCode == 0;
+}
+
+/// <summary>Runs external programs; the only way the core starts a process.</summary>
+public interface IProcessRunner
+{
+    /// <summary>Runs to completion; a non-zero exit is a result, not an exception.
+    /// Throws <see cref="CiJobsException"/> with <see cref="ExitCodes.ToolMissing"/> when the program does not exist.</summary>
+    Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken);
+}
