@@ -8,7 +8,7 @@ public class ZuulConfigCheckerTests
     private static readonly ZuulCheckContext Connections = ZuulCheckContext.Empty.With(
         ["job:base"], ["review:gerrit", "upstream:git", "gitlab:gitlab"]);
 
-    private static string GoodFixture => RepositoryRoot.Combine("tests", "CiJobs.Tests", "ZuulConfig", "Fixtures", "good");
+    private static string GoodFixture => Path.Combine(RepoPaths.Root, "tests", "CiJobs.Tests", "ZuulConfig", "Fixtures", "good");
 
     [Fact]
     public async Task CheckAsync_GoodFixtureWithEveryStanzaKind_FindsNoProblem()
