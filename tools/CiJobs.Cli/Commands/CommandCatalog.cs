@@ -8,5 +8,6 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create()
     {
         yield return RdoinfoCommand.Create();
+        yield return ZuulConfigCommand.Create();
     }
 }

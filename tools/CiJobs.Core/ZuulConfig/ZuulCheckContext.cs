@@ -1,0 +1,132 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace CiJobs.Core.ZuulConfig;
+
+/// <summary>
+/// What the checked folders may refer to without defining it: names defined elsewhere in the tenant
+/// (the site's <c>base</c> job, nodesets, pipelines of the config project) and the driver of each
+/// connection, so triggers are checked against that driver's schema.
+/// </summary>
+public sealed record ZuulCheckContext(
+    IReadOnlyDictionary<string, IReadOnlySet<string>> ExternalNames,
+    IReadOnlyDictionary<string, string> ConnectionDrivers)
+{
+    public static readonly IReadOnlyList<string> Kinds = ["job", "project-template", "nodeset", "secret", "semaphore", "pipeline", "queue"];
+
+    public static ZuulCheckContext Empty { get; } = new(new Dictionary<string, IReadOnlySet<string>>(), new Dictionary<string, string>());
+
+    public bool IsExternal(string kind, string name) => ExternalNames.TryGetValue(kind, out var names) && names.Contains(name);
+
+    /// <summary>Adds names given as <c>kind:name</c> (for example <c>job:base</c>) and connections given as <c>name:driver</c>.</summary>
+    public ZuulCheckContext With(IEnumerable<string> externals, IEnumerable<string> connections)
+    {
+        var names = ExternalNames.ToDictionary(kv => kv.Key, kv => new HashSet<string>(kv.Value, StringComparer.Ordinal));
+        foreach (var item in externals)
+        {
+            var (kind, name) = Split(item, "an external name must be written kind:name, for example job:base");
+            if (!Kinds.Contains(kind))
+            {
+                throw new CiJobsException($"unknown kind '{kind}' in '{item}'; use one of {string.Join(", ", Kinds)}.", ZuulConfigExitCodes.BadContext);
+            }
+
+            Add(names, kind, name);
+        }
+
+        var drivers = new Dictionary<string, string>(ConnectionDrivers, StringComparer.Ordinal);
+        foreach (var item in connections)
+        {
+            var (name, driver) = Split(item, "a connection must be written name:driver, for example review:gerrit");
+            drivers[name] = driver;
+        }
+
+        return new ZuulCheckContext(names.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<string>)kv.Value), drivers);
+    }
+
+    /// <summary>
+    /// Reads a context file: a mapping with optional lists <c>jobs</c>, <c>project-templates</c>, <c>nodesets</c>,
+    /// <c>secrets</c>, <c>semaphores</c>, <c>pipelines</c>, <c>queues</c> and a mapping <c>connections</c> (name → driver).
+    /// </summary>
+    public static async Task<ZuulCheckContext> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot read the context file {path}: {e.Message}", ZuulConfigExitCodes.BadContext, e);
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new CiJobsException($"{path}:{e.Start.Line}: {e.Message}", ZuulConfigExitCodes.BadContext, e);
+        }
+
+        var names = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var drivers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (stream.Documents.Count == 0)
+        {
+            return Empty;
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new CiJobsException($"{path}: the context file must be a mapping.", ZuulConfigExitCodes.BadContext);
+        }
+
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (key == "connections" && value is YamlMappingNode map)
+            {
+                foreach (var (name, driver) in map.Children)
+                {
+                    drivers[((YamlScalarNode)name).Value ?? ""] = (driver as YamlScalarNode)?.Value ?? "";
+                }
+
+                continue;
+            }
+
+            var kind = Kinds.FirstOrDefault(k => key == k + "s");
+            if (kind is null || value is not YamlSequenceNode list)
+            {
+                throw new CiJobsException($"{path}:{keyNode.Start.Line}: unknown key '{key}' (expected lists {string.Join(", ", Kinds.Select(k => k + "s"))} and a connections mapping).", ZuulConfigExitCodes.BadContext);
+            }
+
+            foreach (var item in list.Children.OfType<YamlScalarNode>())
+            {
+                Add(names, kind, item.Value ?? "");
+            }
+        }
+
+        return new ZuulCheckContext(names.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<string>)kv.Value), drivers);
+    }
+
+    private static void Add(Dictionary<string, HashSet<string>> names, string kind, string name)
+    {
+        if (!names.TryGetValue(kind, out var set))
+        {
+            names[kind] = set = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        set.Add(name);
+    }
+
+    private static (string, string) Split(string item, string message)
+    {
+        var colon = item.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == item.Length - 1)
+        {
+            throw new CiJobsException($"'{item}': {message}.", ZuulConfigExitCodes.BadContext);
+        }
+
+        return (item[..colon], item[(colon + 1)..]);
+    }
+}

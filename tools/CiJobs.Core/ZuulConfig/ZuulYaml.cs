@@ -1,0 +1,46 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace CiJobs.Core.ZuulConfig;
+
+/// <summary>Small helpers for reading YAML the way Zuul's loader (PyYAML, YAML 1.1) does.</summary>
+internal static class ZuulYaml
+{
+    public const string EncryptedTag = "!encrypted/pkcs1-oaep";
+    public const string OverrideTag = "!override";
+    public const string InheritTag = "!inherit";
+
+    public static string Text(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? "" : node.ToString();
+
+    /// <summary>The explicit tag of a node, or null when it has none.</summary>
+    public static string? TagOf(YamlNode node) => node.Tag.IsEmpty || node.Tag.IsNonSpecific ? null : node.Tag.Value;
+
+    public static bool IsNull(YamlScalarNode scalar) =>
+        scalar.Style is YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any
+        && TagOf(scalar) is null
+        && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    public static bool IsBool(string value) => value.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "on" or "off";
+
+    public static bool IsNumber(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && !value.Any(char.IsLetter);
+
+    public static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+}
