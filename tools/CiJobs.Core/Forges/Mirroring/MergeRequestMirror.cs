@@ -91,6 +91,13 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
         var dist = await distGit.MergeRequests.GetAsync(distProject, distGitNumber, cancellationToken);
         var link = MirrorMarkers.ParseSourceGitLink(dist.Description)
             ?? throw new CiJobsException($"{dist.WebUrl} is not a mirrored merge request (its description has no source-git marker).", ForgeExitCodes.InputInvalid);
+        if (sourceProject.Length == 0)
+        {
+            // The source-git project was not given: the marker names it.
+            return await new MergeRequestMirror(endpoints with { SourceGitProject = link.Project }, conversion, git, log)
+                .StatusAsync(distGitNumber, pipelineStatus, pipelineUrl, cancellationToken);
+        }
+
         if (link.Project != sourceProject)
         {
             throw new CiJobsException($"{dist.WebUrl} mirrors {link.Project}, not {sourceProject}.", ForgeExitCodes.InputInvalid);
