@@ -9,5 +9,7 @@ internal static class CommandCatalog
     {
         yield return RdoinfoCommand.Create();
         yield return ZuulConfigCommand.Create();
+        yield return SourceGitCommand.Create();
+        yield return MrCommand.Create();
     }
 }

@@ -1,0 +1,112 @@
+using CiJobs.Core.Git;
+
+namespace CiJobs.Core.SourceGit;
+
+/// <summary>A work tree and the git queries conversion needs, all through the git command line.</summary>
+internal sealed class GitRepo(GitCli git, string root, string label)
+{
+    public string Root { get; } = root;
+
+    public string Label { get; } = label;
+
+    /// <summary>Opens a work tree; <paramref name="label"/> (SRC, DIST) names it in messages.</summary>
+    public static async Task<GitRepo> OpenAsync(GitCli git, string directory, string label, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new CiJobsException($"{label} '{directory}' does not exist.", SourceGitExitCodes.NotAGitRepository);
+        }
+
+        var result = await git.RunUncheckedAsync(directory, ["rev-parse", "--show-toplevel"], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new CiJobsException($"{label} '{directory}' is not a git work tree.", SourceGitExitCodes.NotAGitRepository);
+        }
+
+        var repo = new GitRepo(git, result.StandardOutput.Trim(), label);
+        if (await repo.TryResolveCommitAsync("HEAD", cancellationToken) is null)
+        {
+            throw new CiJobsException($"{label} '{directory}' has no commit yet.", SourceGitExitCodes.NotAGitRepository);
+        }
+
+        return repo;
+    }
+
+    public Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
+        git.RunAsync(Root, arguments, cancellationToken, standardInput);
+
+    public async Task<bool> SucceedsAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        (await git.RunUncheckedAsync(Root, arguments, cancellationToken)).Succeeded;
+
+    public async Task<string?> TryResolveCommitAsync(string revision, CancellationToken cancellationToken)
+    {
+        var result = await git.RunUncheckedAsync(Root, ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], cancellationToken);
+        return result.Succeeded ? result.StandardOutput.Trim() : null;
+    }
+
+    public async Task<string> HeadAsync(CancellationToken cancellationToken) =>
+        (await RunAsync(["rev-parse", "HEAD"], cancellationToken)).Trim();
+
+    /// <summary>Fails with <see cref="SourceGitExitCodes.DirtyWorkTree"/> unless the work tree matches HEAD and has no untracked files.</summary>
+    public async Task EnsurePristineAsync(CancellationToken cancellationToken)
+    {
+        var status = await RunAsync(["status", "--porcelain", "--untracked-files=all"], cancellationToken);
+        if (status.Trim().Length > 0)
+        {
+            var first = status.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim();
+            throw new CiJobsException(
+                $"{Label} '{Root}' has uncommitted changes or untracked files (first: '{first}'); commit or stash them first.",
+                SourceGitExitCodes.DirtyWorkTree);
+        }
+    }
+
+    /// <summary>Commits oldest first: full hash, parents, author, author date (ISO), raw message.</summary>
+    public async Task<IReadOnlyList<CommitInfo>> LogAsync(IReadOnlyList<string> revisionArguments, CancellationToken cancellationToken)
+    {
+        var output = await RunAsync(["log", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e", .. revisionArguments, "--"], cancellationToken);
+        var commits = new List<CommitInfo>();
+        foreach (var record in output.Split('\x1e'))
+        {
+            var fields = record.TrimStart('\n').Split('\x1f');
+            if (fields.Length < 6)
+            {
+                continue;
+            }
+
+            commits.Add(new CommitInfo(
+                fields[0],
+                fields[1].Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                fields[2],
+                fields[3],
+                fields[4],
+                fields[5]));
+        }
+
+        return commits;
+    }
+
+    /// <summary>Tracked files (paths relative to the root) with their mode and blob id.</summary>
+    public async Task<IReadOnlyDictionary<string, TrackedFile>> TrackedFilesAsync(CancellationToken cancellationToken)
+    {
+        var output = await RunAsync(["ls-files", "-z", "-s"], cancellationToken);
+        var files = new Dictionary<string, TrackedFile>(StringComparer.Ordinal);
+        foreach (var entry in output.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "<mode> <object> <stage>\t<path>"
+            var tab = entry.IndexOf('\t', StringComparison.Ordinal);
+            var fields = entry[..tab].Split(' ');
+            files[entry[(tab + 1)..]] = new TrackedFile(fields[0], fields[1]);
+        }
+
+        return files;
+    }
+}
+
+/// <summary>A tracked file's mode (<c>100644</c>, <c>100755</c>, <c>120000</c>) and blob id.</summary>
+internal sealed record TrackedFile(string Mode, string ObjectId);
+
+/// <summary>One commit as <see cref="GitRepo.LogAsync"/> reads it.</summary>
+internal sealed record CommitInfo(string Hash, IReadOnlyList<string> Parents, string AuthorName, string AuthorEmail, string AuthorDate, string Message)
+{
+    public string Short => Hash[..Math.Min(12, Hash.Length)];
+}
