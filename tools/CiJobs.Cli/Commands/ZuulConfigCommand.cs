@@ -9,7 +9,7 @@ internal static class ZuulConfigCommand
 {
     public static Command Create()
     {
-        var command = new Command("zuul-config", "Check (and later generate and propose) Zuul configuration.");
+        var command = new Command("zuul-config", "Check Zuul configuration; generate it from rdoinfo, compare and propose it (the config bot).");
         foreach (var subcommand in Subcommands())
         {
             command.Subcommands.Add(subcommand);
@@ -22,6 +22,10 @@ internal static class ZuulConfigCommand
     private static IEnumerable<Command> Subcommands()
     {
         yield return CreateCheck();
+        foreach (var botCommand in ZuulConfigBotCommands.Create())
+        {
+            yield return botCommand;
+        }
     }
 
     private static Command CreateCheck()

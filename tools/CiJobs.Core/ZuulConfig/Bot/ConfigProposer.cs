@@ -1,0 +1,251 @@
+using System.Security.Cryptography;
+using System.Text;
+using CiJobs.Core.Forges;
+using CiJobs.Core.Platform;
+
+namespace CiJobs.Core.ZuulConfig.Bot;
+
+public enum ReviewSystem
+{
+    Gerrit,
+    GitLab,
+    GitHub,
+}
+
+public enum ProposalOutcome
+{
+    /// <summary>The generated files equal the target branch: nothing proposed.</summary>
+    NothingToChange,
+    Created,
+    Updated,
+
+    /// <summary>The open proposal already holds exactly this change.</summary>
+    Unchanged,
+}
+
+/// <param name="ConfigRepository">A clone of the config repository; its <see cref="Remote"/> is where proposals go.</param>
+/// <param name="RdoinfoRevision">The rdoinfo commit the configuration was generated from; one proposal per revision.</param>
+/// <param name="ForgeProject">GitLab project path or GitHub owner/name (not used for Gerrit).</param>
+public sealed record ProposalSettings(string ConfigRepository, string RdoinfoRevision, ReviewSystem Review)
+{
+    public string Remote { get; init; } = "origin";
+
+    public string TargetBranch { get; init; } = "master";
+
+    public string? ForgeProject { get; init; }
+
+    /// <summary>Private key for Gerrit over SSH (a file path; the key itself never passes through here).</summary>
+    public string? SshKeyFile { get; init; }
+
+    /// <summary>Author and committer date of the proposal commit, so the same input gives the same commit.</summary>
+    public DateTimeOffset? CommitDate { get; init; }
+
+    public string ShortRevision => RdoinfoRevision.Length > 12 ? RdoinfoRevision[..12] : RdoinfoRevision;
+
+    /// <summary>The branch the proposal lives on (GitLab/GitHub source branch; local branch for Gerrit).</summary>
+    public string Branch => $"cijobs/zuul-config-{ShortRevision}";
+
+    public string Topic => $"rdoinfo-{ShortRevision}";
+
+    /// <summary>Derived from the revision and target, so re-running for the same revision updates the same Gerrit change.</summary>
+    public string ChangeId => "I" + Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes($"cijobs zuul-config {TargetBranch} {RdoinfoRevision}")));
+}
+
+public sealed record ProposalResult(
+    ProposalOutcome Outcome,
+    string Branch,
+    string ChangeId,
+    string? Commit,
+    string? Url,
+    int? Number,
+    IReadOnlyList<GeneratedFileResult> Files,
+    string Summary);
+
+/// <summary>
+/// Proposes generated configuration for review: checks out the target branch of the config repository on the
+/// proposal branch, writes the bot-owned files, commits (fixed identity and date, so a re-run gives the same commit)
+/// and pushes to Gerrit's <c>refs/for/&lt;branch&gt;</c> with a topic, or to a branch with a GitLab merge request or
+/// GitHub pull request. An open proposal for the same rdoinfo revision is updated, never duplicated. The forge
+/// token reaches git only through <c>GIT_CONFIG_*</c> variables.
+/// </summary>
+public sealed class ConfigProposer(IProcessRunner runner, IForge? forge = null)
+{
+    public const string BotName = "cijobs config bot";
+    public const string BotEmail = "cijobs-config-bot@localhost";
+
+    public async Task<ProposalResult> ProposeAsync(ProposalSettings settings, GeneratedConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(config);
+        if (settings.Review != ReviewSystem.Gerrit && (forge is null || string.IsNullOrEmpty(settings.ForgeProject)))
+        {
+            throw new CiJobsException($"proposing through {settings.Review} needs a forge project (--project) and a token.", ConfigBotExitCodes.ProposalInputInvalid);
+        }
+
+        var repo = settings.ConfigRepository;
+        if (!Directory.Exists(Path.Combine(repo, ".git")) && !File.Exists(Path.Combine(repo, ".git")))
+        {
+            throw new CiJobsException($"the config repository {repo} is not a git clone.", ConfigBotExitCodes.ConfigRepoInvalid);
+        }
+
+        await GitAsync(repo, settings, cancellationToken, "fetch", "--quiet", settings.Remote, $"refs/heads/{settings.TargetBranch}");
+        var baseCommit = (await GitAsync(repo, settings, cancellationToken, "rev-parse", "FETCH_HEAD")).Trim();
+        await GitAsync(repo, settings, cancellationToken, "checkout", "--quiet", "-B", settings.Branch, baseCommit);
+        var before = new Dictionary<string, string?>();
+        foreach (var (path, _) in config.Files())
+        {
+            before[path] = await GeneratedFileWriter.ReadOwnedAsync(repo, path, cancellationToken);
+        }
+
+        var files = await GeneratedFileWriter.WriteAsync(repo, config, cancellationToken);
+        var summary = Summarize(before.GetValueOrDefault(ConfigBotNames.ProjectsFile), config);
+        if (files.All(f => f.Status == GeneratedFileStatus.Unchanged))
+        {
+            return new ProposalResult(ProposalOutcome.NothingToChange, settings.Branch, settings.ChangeId, null, null, null, files, summary);
+        }
+
+        await GitAsync(repo, settings, cancellationToken, ["add", "--", .. files.Select(f => f.Path)]);
+        var title = $"Update generated Zuul configuration for rdoinfo {settings.ShortRevision}";
+        var message = $"{title}\n\n{summary}\n\nGenerated by `cijobs zuul-config propose`; the bot-owned files are\n" +
+            $"{ConfigBotNames.ProjectsFile} and {ConfigBotNames.TenantFile}.\n\n" +
+            $"Rdoinfo-Revision: {settings.RdoinfoRevision}\nChange-Id: {settings.ChangeId}\n";
+        await GitAsync(repo, settings, cancellationToken, ["commit", "--quiet", "--no-verify", "-F", "-"], message);
+        var commit = (await GitAsync(repo, settings, cancellationToken, "rev-parse", "HEAD")).Trim();
+
+        if (settings.Review == ReviewSystem.Gerrit)
+        {
+            var pushed = await PushAsync(settings, $"+HEAD:refs/for/{settings.TargetBranch}%topic={settings.Topic}", cancellationToken);
+            return new ProposalResult(pushed ? ProposalOutcome.Created : ProposalOutcome.Unchanged, settings.Branch, settings.ChangeId, commit, null, null, files, summary);
+        }
+
+        var branchPushed = await PushAsync(settings, $"+HEAD:refs/heads/{settings.Branch}", cancellationToken);
+        var project = settings.ForgeProject!;
+        var open = await forge!.MergeRequests.FindAsync(
+            project,
+            new MergeRequestQuery(settings.Branch) { TargetBranch = settings.TargetBranch, State = MergeRequestState.Open },
+            cancellationToken);
+        var description = $"{summary}\n\nRdoinfo revision: {settings.RdoinfoRevision}\n\nGenerated by `cijobs zuul-config propose`.";
+        if (open.Count > 0)
+        {
+            var existing = open[0];
+            if (existing.Title == title && existing.Description == description && !branchPushed)
+            {
+                return new ProposalResult(ProposalOutcome.Unchanged, settings.Branch, settings.ChangeId, commit, existing.WebUrl, existing.Number, files, summary);
+            }
+
+            var updated = await forge.MergeRequests.UpdateAsync(project, existing.Number, new MergeRequestUpdate { Title = title, Description = description }, cancellationToken);
+            return new ProposalResult(ProposalOutcome.Updated, settings.Branch, settings.ChangeId, commit, updated.WebUrl, updated.Number, files, summary);
+        }
+
+        var created = await forge.MergeRequests.CreateAsync(project, new NewMergeRequest(settings.Branch, settings.TargetBranch, title, description), cancellationToken);
+        return new ProposalResult(ProposalOutcome.Created, settings.Branch, settings.ChangeId, commit, created.WebUrl, created.Number, files, summary);
+    }
+
+    /// <summary>Counts stanzas added, changed and removed against the file the target branch holds.</summary>
+    public static string Summarize(string? oldProjectsFile, GeneratedConfig config)
+    {
+        var before = SplitStanzas(oldProjectsFile);
+        var after = config.Projects.ToDictionary(p => p.CanonicalName, GeneratedConfig.RenderStanza, StringComparer.Ordinal);
+        var added = after.Keys.Count(k => !before.ContainsKey(k));
+        var removed = before.Keys.Count(k => !after.ContainsKey(k));
+        var changed = after.Count(kv => before.TryGetValue(kv.Key, out var old) && old != kv.Value);
+        return $"Projects: {added} added, {changed} changed, {removed} removed ({after.Count} in total).";
+    }
+
+    private static Dictionary<string, string> SplitStanzas(string? file)
+    {
+        var stanzas = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (file is null)
+        {
+            return stanzas;
+        }
+
+        foreach (var block in file.Split("- project:\n", StringSplitOptions.None).Skip(1))
+        {
+            var stanza = "- project:\n" + block;
+            var nameLine = block.Split('\n')[0].Trim();
+            if (nameLine.StartsWith("name: ", StringComparison.Ordinal))
+            {
+                stanzas[nameLine[6..].Trim('\'')] = stanza;
+            }
+        }
+
+        return stanzas;
+    }
+
+    /// <summary>Pushes one refspec; false when the remote already had it (up to date, or Gerrit's "no new changes").</summary>
+    private async Task<bool> PushAsync(ProposalSettings settings, string refspec, CancellationToken cancellationToken)
+    {
+        var result = await RunGitAsync(settings.ConfigRepository, settings, ["push", "--porcelain", settings.Remote, refspec], null, cancellationToken);
+        var output = result.StandardOutput + "\n" + result.StandardError;
+        if (output.Contains("no new changes", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new CiJobsException($"pushing the proposal to {settings.Remote} was refused: {Redact(LastLines(output))}", ConfigBotExitCodes.ProposalFailed);
+        }
+
+        var status = result.StandardOutput.Split('\n').FirstOrDefault(l => l.Length > 1 && l[1] == '\t' && "=*+ -!".Contains(l[0], StringComparison.Ordinal));
+        return status is null || status[0] != '=';
+    }
+
+    private async Task<string> GitAsync(string directory, ProposalSettings settings, CancellationToken cancellationToken, params string[] arguments) =>
+        await GitAsync(directory, settings, cancellationToken, arguments, null);
+
+    private async Task<string> GitAsync(string directory, ProposalSettings settings, CancellationToken cancellationToken, IReadOnlyList<string> arguments, string? standardInput = null)
+    {
+        var result = await RunGitAsync(directory, settings, arguments, standardInput, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new CiJobsException($"git {arguments[0]} failed in {directory}: {Redact(LastLines(result.StandardError))}", ConfigBotExitCodes.ProposalFailed);
+        }
+
+        return result.StandardOutput;
+    }
+
+    private Task<ProcessResult> RunGitAsync(string directory, ProposalSettings settings, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["GIT_TERMINAL_PROMPT"] = "0",
+            ["GIT_CONFIG_NOSYSTEM"] = "1",
+            ["LC_ALL"] = "C",
+            ["GIT_AUTHOR_NAME"] = BotName,
+            ["GIT_AUTHOR_EMAIL"] = BotEmail,
+            ["GIT_COMMITTER_NAME"] = BotName,
+            ["GIT_COMMITTER_EMAIL"] = BotEmail,
+        };
+        if (settings.CommitDate is { } date)
+        {
+            var text = date.ToUnixTimeSeconds() + " +0000";
+            environment["GIT_AUTHOR_DATE"] = text;
+            environment["GIT_COMMITTER_DATE"] = text;
+        }
+
+        if (forge?.GitAuthorizationHeader is { } header)
+        {
+            environment["GIT_CONFIG_COUNT"] = "1";
+            environment["GIT_CONFIG_KEY_0"] = "http.extraHeader";
+            environment["GIT_CONFIG_VALUE_0"] = header;
+        }
+
+        if (settings.SshKeyFile is { } key)
+        {
+            environment["GIT_SSH_COMMAND"] = $"ssh -i '{key.Replace("'", "", StringComparison.Ordinal)}' -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new";
+        }
+
+        return runner.RunAsync(new ProcessSpec("git", arguments) { WorkingDirectory = directory, Environment = environment, StandardInput = standardInput }, cancellationToken);
+    }
+
+    private string Redact(string text) =>
+        forge?.GitAuthorizationHeader is { } header ? text.Replace(header, "***", StringComparison.Ordinal) : text;
+
+    private static string LastLines(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? "(no output)" : string.Join(" ", lines.TakeLast(3));
+    }
+}
