@@ -245,7 +245,7 @@ internal static class ZuulConfigBotCommands
             var config = ZuulConfigGenerator.Generate(database, generator.Read(parse));
             var head = RdoinfoInput.HeadOf(rdoinfoDir, parse.GetValue(revision) ?? "HEAD");
             var rdoinfoRevision = head?.Sha ?? parse.GetValue(revision)
-                ?? throw new CiJobsException($"{rdoinfoDir} is not a git checkout; give --rdoinfo-revision.", ConfigBotExitCodes.ProposalInputInvalid);
+                ?? throw new CiJobsException($"{rdoinfoDir} is not a git checkout; give --rdoinfo-revision.", ConfigBotExitCodes.InputInvalid);
             var kind = parse.GetValue(review);
             var settings = new ProposalSettings(parse.GetValue(configRepo)!.FullName, rdoinfoRevision, kind)
             {
@@ -292,7 +292,7 @@ internal static class ZuulConfigBotCommands
     private static IForge CreateForge(ReviewSystem kind, string? apiUrl)
     {
         var token = ForgeTokens.Read(SystemEnvironment.Instance, TokenVariable)
-            ?? throw new CiJobsException($"No token: set {TokenVariable} (or {TokenVariable}_FILE naming a file).", ConfigBotExitCodes.ProposalInputInvalid);
+            ?? throw new CiJobsException($"No token: set {TokenVariable} (or {TokenVariable}_FILE naming a file).", ConfigBotExitCodes.InputInvalid);
         return kind == ReviewSystem.GitHub
             ? GitHubForge.Create(apiUrl ?? "https://api.github.com/", token)
             : new GitLabClient(ForgeHttp.CreateClient(GitLabClient.ApiRoot(apiUrl ?? "https://gitlab.com")), token);

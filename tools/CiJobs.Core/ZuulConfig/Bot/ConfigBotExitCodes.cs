@@ -12,6 +12,6 @@ public static class ConfigBotExitCodes
     /// <summary>The review system refused the proposal (push to Gerrit rejected, or a git step of the proposal failed).</summary>
     public const int ProposalFailed = 78;
 
-    /// <summary>The proposal inputs are incomplete: no token or key, no forge project, or an unknown review system.</summary>
-    public const int ProposalInputInvalid = 79;
+    /// <summary>The inputs are incomplete or malformed: no token, no forge project, a bad --connection, a revision without --rdoinfo-repo.</summary>
+    public const int InputInvalid = 79;
 }

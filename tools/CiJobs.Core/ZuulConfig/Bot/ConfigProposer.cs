@@ -79,7 +79,7 @@ public sealed class ConfigProposer(IProcessRunner runner, IForge? forge = null)
         ArgumentNullException.ThrowIfNull(config);
         if (settings.Review != ReviewSystem.Gerrit && (forge is null || string.IsNullOrEmpty(settings.ForgeProject)))
         {
-            throw new CiJobsException($"proposing through {settings.Review} needs a forge project (--project) and a token.", ConfigBotExitCodes.ProposalInputInvalid);
+            throw new CiJobsException($"proposing through {settings.Review} needs a forge project (--project) and a token.", ConfigBotExitCodes.InputInvalid);
         }
 
         var repo = settings.ConfigRepository;

@@ -19,7 +19,7 @@ public static class RdoinfoInput
 
         if (repository is null)
         {
-            throw new CiJobsException($"{location} is not a folder; to compare git revisions, name the rdoinfo repository with --rdoinfo-repo.", ExitCodes.Usage);
+            throw new CiJobsException($"{location} is not a folder; to compare git revisions, name the rdoinfo repository with --rdoinfo-repo.", ConfigBotExitCodes.InputInvalid);
         }
 
         using var source = new GitRevisionRdoinfoSource(repository, location);

@@ -28,7 +28,7 @@ public sealed record ZuulGeneratorSettings
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0 || equals == pair.Length - 1)
             {
-                throw new CiJobsException($"--connection '{pair}' is not HOST=NAME.", ExitCodes.Usage);
+                throw new CiJobsException($"--connection '{pair}' is not HOST=NAME.", ConfigBotExitCodes.InputInvalid);
             }
 
             map[pair[..equals].Trim().ToLowerInvariant()] = pair[(equals + 1)..].Trim();
