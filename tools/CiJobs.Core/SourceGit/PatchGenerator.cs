@@ -23,37 +23,41 @@ internal sealed record PatchFile(string FileName, string GeneratedPath, string? 
 /// </summary>
 internal static partial class PatchGenerator
 {
-    public static async Task<IReadOnlyList<PatchFile>> GenerateAsync(
+    /// <summary>Runs <c>git format-patch</c> over <c>upstream..head</c> without the ignored paths; returns the files it wrote, in order.</summary>
+    public static async Task<IReadOnlyList<string>> FormatPatchAsync(
         GitRepo source,
         string upstream,
         string head,
-        IReadOnlyList<DownstreamCommit> commits,
         IReadOnlyList<string> ignorePaths,
         string workDirectory,
         CancellationToken cancellationToken)
     {
-        if (commits.Count == 0)
-        {
-            return [];
-        }
-
         var arguments = new List<string>
         {
             "format-patch", "--no-signature", "--output-directory", workDirectory, $"{upstream}..{head}", "--", ".",
         };
         arguments.AddRange(ignorePaths.Select(FileSyncPlan.Normalize).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Select(p => $":(exclude){p}"));
         var output = await source.RunAsync(arguments, cancellationToken);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(file => Path.IsPathRooted(file) ? file : Path.Combine(source.Root, file))
+            .ToList();
+    }
 
+    /// <summary>Applies the trailers to format-patch's files: drops, strips prefixes, squashes, renames.</summary>
+    public static async Task<IReadOnlyList<PatchFile>> BuildAsync(
+        IReadOnlyList<string> files,
+        IReadOnlyList<DownstreamCommit> commits,
+        CancellationToken cancellationToken)
+    {
         var byHash = commits.ToDictionary(c => c.Commit.Hash, StringComparer.Ordinal);
         var units = new List<(DownstreamCommit Commit, string Path, string Content)>();
-        foreach (var file in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var path in files)
         {
-            var path = Path.IsPathRooted(file) ? file : Path.Combine(source.Root, file);
             var content = await File.ReadAllTextAsync(path, Encoding.Latin1, cancellationToken);
             var match = FromLine().Match(content);
             if (!match.Success || !byHash.TryGetValue(match.Groups[1].Value, out var commit))
             {
-                throw new InvalidOperationException($"git format-patch wrote {file} for an unknown commit.");
+                throw new InvalidOperationException($"git format-patch wrote {path} for an unknown commit.");
             }
 
             if (commit.Metadata.Ignore)

@@ -26,58 +26,78 @@ public sealed partial class SourceGitConverter(GitCli git)
         ArgumentNullException.ThrowIfNull(options);
         var (src, dist) = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
         var config = await LoadConfigAsync(src, cancellationToken);
-        await Task.WhenAll(src.EnsurePristineAsync(cancellationToken), dist.EnsurePristineAsync(cancellationToken));
         var sgHead = src.InitialHead;
-
-        if (!options.Force)
-        {
-            var status = await ComputeStatusAsync(src, dist, config, cancellationToken);
-            switch (status.State)
-            {
-                case SyncState.InSync:
-                    return new UpdateDistGitResult(false, false, null, sgHead, [], [], NothingToDo: true);
-                case SyncState.DistGitAhead:
-                case SyncState.Diverged:
-                    throw new CiJobsException(
-                        $"DIST has {status.DistGitAhead.Count} commit(s) after the sync point {status.DistGitSyncCommit[..12]} that SRC does not have; run 'cijobs source-git update-source-git' first, or use --force to overwrite them.",
-                        SourceGitExitCodes.OutOfSync);
-            }
-        }
-
         var upstreamRef = options.UpstreamRef ?? config.UpstreamRef
             ?? throw new CiJobsException($"{SourceGitConfig.ConfigPath} has no upstream_ref and none was given.", SourceGitExitCodes.BadConfig);
-        var upstream = await ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
-
-        var log = await src.LogAsync([$"{upstream}..{sgHead}"], cancellationToken);
-        var merge = log.FirstOrDefault(c => c.Parents.Count > 1);
-        if (merge is not null)
-        {
-            throw new CiJobsException(
-                $"downstream commit {merge.Short} is a merge; rebase the downstream commits onto {upstreamRef} into a linear history first.",
-                SourceGitExitCodes.InvalidPatchMetadata);
-        }
-
-        var downstream = log.Select(c =>
-        {
-            var message = CommitMessage.Parse(c.Message);
-            return new DownstreamCommit(c, message, PatchMetadata.From(message, c.Hash));
-        }).ToList();
-
-        // format-patch (the long part) runs while both file lists are read.
         var ignorePaths = config.PatchGenerationIgnorePaths.Concat(config.FilesToSync.SelectMany(i => i.Sources)).ToList();
+
+        // Everything read-only starts at once; results are looked at in the order a user needs the
+        // errors (dirty tree, sync state, upstream_ref). Nothing in DIST is written before that.
         var work = Directory.CreateDirectory(Path.Combine(dist.GitDirectory, $"cijobs-source-git-{Guid.NewGuid():N}"));
+        var upstream = ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
         try
         {
-            var patchesTask = PatchGenerator.GenerateAsync(src, upstream, sgHead, downstream, ignorePaths, work.FullName, cancellationToken);
-            var srcFilesTask = src.TrackedFilesAsync(cancellationToken);
-            var distFilesTask = dist.TrackedFilesAsync(cancellationToken);
-            await Task.WhenAll(patchesTask, srcFilesTask, distFilesTask);
-            return await WriteDistGitAsync(src, dist, config, sgHead, await patchesTask, await srcFilesTask, await distFilesTask, options, cancellationToken);
+            var pristine = Task.WhenAll(src.EnsurePristineAsync(cancellationToken), dist.EnsurePristineAsync(cancellationToken));
+            var status = options.Force ? Task.FromResult<SyncStatus?>(null) : StatusOrNullAsync();
+            var formatPatch = FormatPatchAsync();
+            var log = LogAsync();
+            var srcFiles = src.TrackedFilesAsync(cancellationToken);
+            var distFiles = dist.TrackedFilesAsync(cancellationToken);
+            Task[] all = [pristine, status, upstream, formatPatch, log, srcFiles, distFiles];
+            try
+            {
+                await Task.WhenAll(all);
+            }
+#pragma warning disable CA1031 // Every task is awaited again below, in order, and its exception rethrown there.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+
+            await pristine;
+            if (await status is { } syncStatus)
+            {
+                switch (syncStatus.State)
+                {
+                    case SyncState.InSync:
+                        return new UpdateDistGitResult(false, false, null, sgHead, [], [], NothingToDo: true);
+                    case SyncState.DistGitAhead:
+                    case SyncState.Diverged:
+                        throw new CiJobsException(
+                            $"DIST has {syncStatus.DistGitAhead.Count} commit(s) after the sync point {syncStatus.DistGitSyncCommit[..12]} that SRC does not have; run 'cijobs source-git update-source-git' first, or use --force to overwrite them.",
+                            SourceGitExitCodes.OutOfSync);
+                }
+            }
+
+            await upstream;
+            var commits = await log;
+            var merge = commits.FirstOrDefault(c => c.Parents.Count > 1);
+            if (merge is not null)
+            {
+                throw new CiJobsException(
+                    $"downstream commit {merge.Short} is a merge; rebase the downstream commits onto {upstreamRef} into a linear history first.",
+                    SourceGitExitCodes.InvalidPatchMetadata);
+            }
+
+            var downstream = commits.Select(c =>
+            {
+                var message = CommitMessage.Parse(c.Message);
+                return new DownstreamCommit(c, message, PatchMetadata.From(message, c.Hash));
+            }).ToList();
+            var patches = await PatchGenerator.BuildAsync(await formatPatch, downstream, cancellationToken);
+            return await WriteDistGitAsync(src, dist, config, sgHead, patches, await srcFiles, await distFiles, options, cancellationToken);
         }
         finally
         {
             work.Delete(recursive: true);
         }
+
+        async Task<SyncStatus?> StatusOrNullAsync() => await ComputeStatusAsync(src, dist, config, cancellationToken);
+
+        async Task<IReadOnlyList<string>> FormatPatchAsync() =>
+            await PatchGenerator.FormatPatchAsync(src, await upstream, sgHead, ignorePaths, work.FullName, cancellationToken);
+
+        async Task<IReadOnlyList<CommitInfo>> LogAsync() => await src.LogAsync([$"{await upstream}..{sgHead}"], cancellationToken);
     }
 
     private static async Task<UpdateDistGitResult> WriteDistGitAsync(
@@ -299,17 +319,20 @@ public sealed partial class SourceGitConverter(GitCli git)
                 SourceGitExitCodes.NoSyncPoint);
         }
 
+        var dgReference = fromSource is { } sourceTrailer ? dist.TryResolveCommitAsync(sourceTrailer.Value, cancellationToken) : Task.FromResult<string?>(null);
+        var sgReference = fromDist is { } distTrailer ? src.TryResolveCommitAsync(distTrailer.Value, cancellationToken) : Task.FromResult<string?>(null);
+        await Task.WhenAll(dgReference, sgReference);
         (string Sg, string Dg)? pairA = null, pairB = null;
         if (fromSource is { } a)
         {
-            var dg = await dist.TryResolveCommitAsync(a.Value, cancellationToken)
+            var dg = await dgReference
                 ?? throw new CiJobsException($"SRC commit {a.Commit[..12]} says {FromDistGitCommit}: {a.Value}, which DIST does not have (fetch it?).", SourceGitExitCodes.NoSyncPoint);
             pairA = (a.Commit, dg);
         }
 
         if (fromDist is { } b)
         {
-            var sg = await src.TryResolveCommitAsync(b.Value, cancellationToken)
+            var sg = await sgReference
                 ?? throw new CiJobsException($"DIST commit {b.Commit[..12]} says {FromSourceGitCommit}: {b.Value}, which SRC does not have (fetch it?).", SourceGitExitCodes.NoSyncPoint);
             pairB = (sg, b.Commit);
         }
