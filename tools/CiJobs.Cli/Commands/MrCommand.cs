@@ -30,6 +30,7 @@ internal static class MrCommand
         mr.Subcommands.Add(CreateSourceCommand("sync", "Create, update, close or reopen the dist-git merge request so it matches the source-git one (merged: nothing to do).", (m, n, ct) => m.SyncAsync(n, ct)));
         mr.Subcommands.Add(CreateSourceCommand("retrigger", "Run the dist-git merge request's pipeline again.", (m, n, ct) => m.RetriggerAsync(n, ct)));
         mr.Subcommands.Add(CreateSourceCommand("recreate", "Close the dist-git merge request and open a fresh one.", (m, n, ct) => m.RecreateAsync(n, ct)));
+        mr.Subcommands.Add(CreateReconcileCommand());
         mr.Subcommands.Add(CreateStatusCommand());
         mr.Subcommands.Add(CreateSyncFromDistGitCommand());
         return mr;
@@ -111,6 +112,23 @@ internal static class MrCommand
             var mirror = CreateMirror(parseResult, common, input.ServerUrl, parseResult.GetValue(common.SourceProject) ?? "", distProject, environment);
             var url = parseResult.GetValue(pipelineUrl) ?? environment.GetVariable("CI_PIPELINE_URL");
             return Print(parseResult.GetValue(common.Format), await mirror.StatusAsync(mrNumber, parseResult.GetValue(pipelineStatus), url, ct));
+        });
+        return command;
+    }
+
+    private static Command CreateReconcileCommand()
+    {
+        var command = new Command("reconcile", "Sync every open source-git merge request and every open dist-git merge request of the bot (for a scheduled pipeline: catches missed events and fork merge requests).");
+        var common = CreateCommon(command, "Dist-git project path. Default: CIJOBS_DIST_GIT_PROJECT.");
+        command.SetHandler(async (parseResult, ct) =>
+        {
+            var environment = SystemEnvironment.Instance;
+            var sourceProject = parseResult.GetValue(common.SourceProject) ?? environment.GetVariable("CI_PROJECT_PATH")
+                ?? throw Missing("source-git project", "--source-git-project", "CI_PROJECT_PATH");
+            var distProject = parseResult.GetValue(common.DistProject) ?? environment.GetVariable("CIJOBS_DIST_GIT_PROJECT")
+                ?? throw Missing("dist-git project", "--dist-git-project", "CIJOBS_DIST_GIT_PROJECT");
+            var mirror = CreateMirror(parseResult, common, parseResult.GetValue(common.ServerUrl), sourceProject, distProject, environment);
+            return Print(parseResult.GetValue(common.Format), await mirror.ReconcileAsync(ct));
         });
         return command;
     }

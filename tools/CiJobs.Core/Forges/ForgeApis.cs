@@ -8,6 +8,9 @@ public interface IMergeRequestApi
     /// <summary>Server-side filtered search, newest first.</summary>
     Task<IReadOnlyList<MergeRequest>> FindAsync(string project, MergeRequestQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Every open merge request of the project (for reconcilers), newest first.</summary>
+    Task<IReadOnlyList<MergeRequest>> ListOpenAsync(string project, CancellationToken cancellationToken);
+
     /// <summary>Opens a merge request from <paramref name="request"/>'s source branch in <paramref name="project"/>.
     /// Throws <see cref="ForgeApiException"/> with <see cref="ForgeApiException.IsConflict"/> when one is already open for the branch.</summary>
     Task<MergeRequest> CreateAsync(string project, NewMergeRequest request, CancellationToken cancellationToken);

@@ -17,20 +17,25 @@ internal sealed class GitRepo(GitCli git, string root, string label)
             throw new CiJobsException($"{label} '{directory}' does not exist.", SourceGitExitCodes.NotAGitRepository);
         }
 
-        var result = await git.RunUncheckedAsync(directory, ["rev-parse", "--show-toplevel"], cancellationToken);
-        if (!result.Succeeded)
+        // One call: work tree root, git directory and HEAD (fails on a repository without commits too).
+        var result = await git.RunUncheckedAsync(directory, ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--verify", "HEAD^{commit}"], cancellationToken);
+        var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (!result.Succeeded || lines.Length < 3)
         {
-            throw new CiJobsException($"{label} '{directory}' is not a git work tree.", SourceGitExitCodes.NotAGitRepository);
+            var inside = await git.RunUncheckedAsync(directory, ["rev-parse", "--show-toplevel"], cancellationToken);
+            throw new CiJobsException(
+                inside.Succeeded ? $"{label} '{directory}' has no commit yet." : $"{label} '{directory}' is not a git work tree.",
+                SourceGitExitCodes.NotAGitRepository);
         }
 
-        var repo = new GitRepo(git, result.StandardOutput.Trim(), label);
-        if (await repo.TryResolveCommitAsync("HEAD", cancellationToken) is null)
-        {
-            throw new CiJobsException($"{label} '{directory}' has no commit yet.", SourceGitExitCodes.NotAGitRepository);
-        }
-
-        return repo;
+        return new GitRepo(git, lines[0], label) { GitDirectory = lines[1], InitialHead = lines[2] };
     }
+
+    /// <summary>The repository's git directory (for scratch files on the same file system).</summary>
+    public string GitDirectory { get; private init; } = string.Empty;
+
+    /// <summary>HEAD when the repository was opened.</summary>
+    public string InitialHead { get; private init; } = string.Empty;
 
     public Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
         git.RunAsync(Root, arguments, cancellationToken, standardInput);

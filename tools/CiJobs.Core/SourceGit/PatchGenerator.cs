@@ -6,8 +6,15 @@ namespace CiJobs.Core.SourceGit;
 /// <summary>A downstream source-git commit with its parsed message and patch trailers.</summary>
 internal sealed record DownstreamCommit(CommitInfo Commit, CommitMessage Message, PatchMetadata Metadata);
 
-/// <summary>One patch file to write: its name, its bytes (as Latin-1 text, one char per byte) and where it came from.</summary>
-internal sealed record PatchFile(string FileName, string Content, PatchMetadata Metadata, DownstreamCommit First, IReadOnlyList<string> Commits);
+/// <summary>
+/// One patch file to write: its name, where format-patch wrote it, its rewritten bytes (Latin-1 text,
+/// one char per byte) when it differs from that file (null = move the file as is), and its commits.
+/// </summary>
+internal sealed record PatchFile(string FileName, string GeneratedPath, string? Content, PatchMetadata Metadata, DownstreamCommit First, IReadOnlyList<string> Commits)
+{
+    /// <summary>The patch text as it will be written.</summary>
+    public required string Text { get; init; }
+}
 
 /// <summary>
 /// Turns the commits after <c>upstream_ref</c> into patch files: one <c>git format-patch</c> over the
@@ -16,37 +23,41 @@ internal sealed record PatchFile(string FileName, string Content, PatchMetadata 
 /// </summary>
 internal static partial class PatchGenerator
 {
-    public static async Task<IReadOnlyList<PatchFile>> GenerateAsync(
+    /// <summary>Runs <c>git format-patch</c> over <c>upstream..head</c> without the ignored paths; returns the files it wrote, in order.</summary>
+    public static async Task<IReadOnlyList<string>> FormatPatchAsync(
         GitRepo source,
         string upstream,
         string head,
-        IReadOnlyList<DownstreamCommit> commits,
         IReadOnlyList<string> ignorePaths,
         string workDirectory,
         CancellationToken cancellationToken)
     {
-        if (commits.Count == 0)
-        {
-            return [];
-        }
-
         var arguments = new List<string>
         {
             "format-patch", "--no-signature", "--output-directory", workDirectory, $"{upstream}..{head}", "--", ".",
         };
         arguments.AddRange(ignorePaths.Select(FileSyncPlan.Normalize).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Select(p => $":(exclude){p}"));
         var output = await source.RunAsync(arguments, cancellationToken);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(file => Path.IsPathRooted(file) ? file : Path.Combine(source.Root, file))
+            .ToList();
+    }
 
+    /// <summary>Applies the trailers to format-patch's files: drops, strips prefixes, squashes, renames.</summary>
+    public static async Task<IReadOnlyList<PatchFile>> BuildAsync(
+        IReadOnlyList<string> files,
+        IReadOnlyList<DownstreamCommit> commits,
+        CancellationToken cancellationToken)
+    {
         var byHash = commits.ToDictionary(c => c.Commit.Hash, StringComparer.Ordinal);
-        var units = new List<(DownstreamCommit Commit, string Name, string Content)>();
-        foreach (var file in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var units = new List<(DownstreamCommit Commit, string Path, string Content)>();
+        foreach (var path in files)
         {
-            var path = Path.IsPathRooted(file) ? file : Path.Combine(source.Root, file);
             var content = await File.ReadAllTextAsync(path, Encoding.Latin1, cancellationToken);
             var match = FromLine().Match(content);
             if (!match.Success || !byHash.TryGetValue(match.Groups[1].Value, out var commit))
             {
-                throw new InvalidOperationException($"git format-patch wrote {file} for an unknown commit.");
+                throw new InvalidOperationException($"git format-patch wrote {path} for an unknown commit.");
             }
 
             if (commit.Metadata.Ignore)
@@ -54,19 +65,19 @@ internal static partial class PatchGenerator
                 continue;
             }
 
-            units.Add((commit, Path.GetFileName(path), commit.Metadata.NoPrefix ? StripPrefixes(content) : content));
+            units.Add((commit, path, commit.Metadata.NoPrefix ? StripPrefixes(content) : content));
         }
 
         // Squash adjacent commits that share a Patch-name; the same name further apart is an error.
         var patches = new List<PatchFile>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (commit, defaultName, content) in units)
+        foreach (var (commit, path, content) in units)
         {
-            var name = commit.Metadata.Name ?? defaultName;
+            var name = commit.Metadata.Name ?? Path.GetFileName(path);
             if (commit.Metadata.Name is not null && patches.Count > 0 && patches[^1].FileName == name && patches[^1].First.Metadata.Name is not null)
             {
                 var last = patches[^1];
-                patches[^1] = last with { Content = last.Content + content, Commits = [.. last.Commits, commit.Commit.Hash] };
+                patches[^1] = last with { Content = last.Text + content, Text = last.Text + content, Commits = [.. last.Commits, commit.Commit.Hash] };
                 continue;
             }
 
@@ -82,7 +93,7 @@ internal static partial class PatchGenerator
                 throw new CiJobsException($"commit {commit.Commit.Short}: Patch-name '{name}' must be a plain file name.", SourceGitExitCodes.InvalidPatchMetadata);
             }
 
-            patches.Add(new PatchFile(name, content, commit.Metadata, commit, [commit.Commit.Hash]));
+            patches.Add(new PatchFile(name, path, commit.Metadata.NoPrefix ? content : null, commit.Metadata, commit, [commit.Commit.Hash]) { Text = content });
         }
 
         return patches;

@@ -24,49 +24,93 @@ public sealed partial class SourceGitConverter(GitCli git)
     public async Task<UpdateDistGitResult> UpdateDistGitAsync(string sourceGitDir, string distGitDir, UpdateDistGitOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var src = await GitRepo.OpenAsync(git, sourceGitDir, "SRC", cancellationToken);
-        var dist = await GitRepo.OpenAsync(git, distGitDir, "DIST", cancellationToken);
+        var (src, dist) = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
         var config = await LoadConfigAsync(src, cancellationToken);
-        await src.EnsurePristineAsync(cancellationToken);
-        await dist.EnsurePristineAsync(cancellationToken);
-        var sgHead = await src.HeadAsync(cancellationToken);
-
-        if (!options.Force)
-        {
-            var status = await ComputeStatusAsync(src, dist, config, cancellationToken);
-            switch (status.State)
-            {
-                case SyncState.InSync:
-                    return new UpdateDistGitResult(false, false, null, sgHead, [], [], NothingToDo: true);
-                case SyncState.DistGitAhead:
-                case SyncState.Diverged:
-                    throw new CiJobsException(
-                        $"DIST has {status.DistGitAhead.Count} commit(s) after the sync point {status.DistGitSyncCommit[..12]} that SRC does not have; run 'cijobs source-git update-source-git' first, or use --force to overwrite them.",
-                        SourceGitExitCodes.OutOfSync);
-            }
-        }
-
+        var sgHead = src.InitialHead;
         var upstreamRef = options.UpstreamRef ?? config.UpstreamRef
             ?? throw new CiJobsException($"{SourceGitConfig.ConfigPath} has no upstream_ref and none was given.", SourceGitExitCodes.BadConfig);
-        var upstream = await ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
+        var ignorePaths = config.PatchGenerationIgnorePaths.Concat(config.FilesToSync.SelectMany(i => i.Sources)).ToList();
 
-        var log = await src.LogAsync([$"{upstream}..{sgHead}"], cancellationToken);
-        var merge = log.FirstOrDefault(c => c.Parents.Count > 1);
-        if (merge is not null)
+        // Everything read-only starts at once; results are looked at in the order a user needs the
+        // errors (dirty tree, sync state, upstream_ref). Nothing in DIST is written before that.
+        var work = Directory.CreateDirectory(Path.Combine(dist.GitDirectory, $"cijobs-source-git-{Guid.NewGuid():N}"));
+        var upstream = ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
+        try
         {
-            throw new CiJobsException(
-                $"downstream commit {merge.Short} is a merge; rebase the downstream commits onto {upstreamRef} into a linear history first.",
-                SourceGitExitCodes.InvalidPatchMetadata);
+            var pristine = Task.WhenAll(src.EnsurePristineAsync(cancellationToken), dist.EnsurePristineAsync(cancellationToken));
+            var status = options.Force ? Task.FromResult<SyncStatus?>(null) : StatusOrNullAsync();
+            var formatPatch = FormatPatchAsync();
+            var log = LogAsync();
+            var srcFiles = src.TrackedFilesAsync(cancellationToken);
+            var distFiles = dist.TrackedFilesAsync(cancellationToken);
+            Task[] all = [pristine, status, upstream, formatPatch, log, srcFiles, distFiles];
+            try
+            {
+                await Task.WhenAll(all);
+            }
+#pragma warning disable CA1031 // Every task is awaited again below, in order, and its exception rethrown there.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+
+            await pristine;
+            if (await status is { } syncStatus)
+            {
+                switch (syncStatus.State)
+                {
+                    case SyncState.InSync:
+                        return new UpdateDistGitResult(false, false, null, sgHead, [], [], NothingToDo: true);
+                    case SyncState.DistGitAhead:
+                    case SyncState.Diverged:
+                        throw new CiJobsException(
+                            $"DIST has {syncStatus.DistGitAhead.Count} commit(s) after the sync point {syncStatus.DistGitSyncCommit[..12]} that SRC does not have; run 'cijobs source-git update-source-git' first, or use --force to overwrite them.",
+                            SourceGitExitCodes.OutOfSync);
+                }
+            }
+
+            await upstream;
+            var commits = await log;
+            var merge = commits.FirstOrDefault(c => c.Parents.Count > 1);
+            if (merge is not null)
+            {
+                throw new CiJobsException(
+                    $"downstream commit {merge.Short} is a merge; rebase the downstream commits onto {upstreamRef} into a linear history first.",
+                    SourceGitExitCodes.InvalidPatchMetadata);
+            }
+
+            var downstream = commits.Select(c =>
+            {
+                var message = CommitMessage.Parse(c.Message);
+                return new DownstreamCommit(c, message, PatchMetadata.From(message, c.Hash));
+            }).ToList();
+            var patches = await PatchGenerator.BuildAsync(await formatPatch, downstream, cancellationToken);
+            return await WriteDistGitAsync(src, dist, config, sgHead, patches, await srcFiles, await distFiles, options, cancellationToken);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
         }
 
-        var downstream = log.Select(c =>
-        {
-            var message = CommitMessage.Parse(c.Message);
-            return new DownstreamCommit(c, message, PatchMetadata.From(message, c.Hash));
-        }).ToList();
+        async Task<SyncStatus?> StatusOrNullAsync() => await ComputeStatusAsync(src, dist, config, cancellationToken);
 
-        var srcFiles = await src.TrackedFilesAsync(cancellationToken);
-        var distFiles = await dist.TrackedFilesAsync(cancellationToken);
+        async Task<IReadOnlyList<string>> FormatPatchAsync() =>
+            await PatchGenerator.FormatPatchAsync(src, await upstream, sgHead, ignorePaths, work.FullName, cancellationToken);
+
+        async Task<IReadOnlyList<CommitInfo>> LogAsync() => await src.LogAsync([$"{await upstream}..{sgHead}"], cancellationToken);
+    }
+
+    private static async Task<UpdateDistGitResult> WriteDistGitAsync(
+        GitRepo src,
+        GitRepo dist,
+        SourceGitConfig config,
+        string sgHead,
+        IReadOnlyList<PatchFile> patchFiles,
+        IReadOnlyDictionary<string, TrackedFile> srcFiles,
+        IReadOnlyDictionary<string, TrackedFile> distFiles,
+        UpdateDistGitOptions options,
+        CancellationToken cancellationToken)
+    {
         if (!srcFiles.ContainsKey(config.SpecfilePath))
         {
             throw new CiJobsException($"{SourceGitConfig.ConfigPath}: specfile_path '{config.SpecfilePath}' does not exist in SRC.", SourceGitExitCodes.BadConfig);
@@ -78,18 +122,6 @@ public sealed partial class SourceGitConverter(GitCli git)
                 $"{SourceGitConfig.ConfigPath}: files_to_sync does not copy the spec '{config.SpecfilePath}' to dist-git.",
                 SourceGitExitCodes.BadConfig);
         var specDirectory = Path.GetDirectoryName(specDestination)?.Replace('\\', '/') ?? string.Empty;
-
-        var ignorePaths = config.PatchGenerationIgnorePaths.Concat(config.FilesToSync.SelectMany(i => i.Sources)).ToList();
-        var work = Directory.CreateTempSubdirectory("cijobs-source-git-");
-        IReadOnlyList<PatchFile> patchFiles;
-        try
-        {
-            patchFiles = await PatchGenerator.GenerateAsync(src, upstream, sgHead, downstream, ignorePaths, work.FullName, cancellationToken);
-        }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
 
         // The spec text as synced, plus the PatchN lines (numbers decided before anything is written).
         var specText = await File.ReadAllTextAsync(Path.Combine(src.Root, config.SpecfilePath), Encoding.Latin1, cancellationToken);
@@ -112,7 +144,16 @@ public sealed partial class SourceGitConverter(GitCli git)
         {
             var relative = specDirectory.Length == 0 ? patch.FileName : $"{specDirectory}/{patch.FileName}";
             patchPaths.Add(relative);
-            await File.WriteAllTextAsync(Path.Combine(dist.Root, relative), patch.Content, Encoding.Latin1, cancellationToken);
+            var target = Path.Combine(dist.Root, relative);
+            if (patch.Content is null)
+            {
+                // format-patch's own file, untouched: move it (same file system, under DIST's git directory).
+                File.Move(patch.GeneratedPath, target, overwrite: true);
+            }
+            else
+            {
+                await File.WriteAllTextAsync(target, patch.Content, Encoding.Latin1, cancellationToken);
+            }
         }
 
         await File.WriteAllTextAsync(Path.Combine(dist.Root, specDestination), newSpec, Encoding.Latin1, cancellationToken);
@@ -124,13 +165,10 @@ public sealed partial class SourceGitConverter(GitCli git)
             unchanged.Contains(patchPaths[i]) ? PatchFileStatus.Unchanged : distFiles.ContainsKey(patchPaths[i]) ? PatchFileStatus.Modified : PatchFileStatus.Added,
             p.Commits)).ToList();
 
-        // Stage and commit.
-        if (patchPaths.Count > 0)
-        {
-            await dist.RunAsync(["add", "--force", "--", .. patchPaths], cancellationToken);
-        }
-
-        await dist.RunAsync(["add", "--all"], cancellationToken);
+        // Stage exactly what was written or deleted (patches even if a .gitignore rule matches them).
+        var touched = plan.Deletions.Concat(plan.Copies.Select(c => c.Destination)).Concat(patchPaths).Append(specDestination)
+            .Select(p => ":(literal)" + p).Distinct(StringComparer.Ordinal);
+        await dist.RunAsync(["add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], cancellationToken, string.Join('\0', touched));
         var changedFiles = (await dist.RunAsync(["diff", "--cached", "--name-only", "-z", "--no-renames"], cancellationToken))
             .Split('\0', StringSplitOptions.RemoveEmptyEntries).ToList();
         string? distCommit = null;
@@ -138,7 +176,7 @@ public sealed partial class SourceGitConverter(GitCli git)
         {
             var title = string.IsNullOrWhiteSpace(options.CommitTitle) ? $"Sync from source-git {sgHead[..12]}" : options.CommitTitle;
             var message = CommitMessage.Compose(title, options.CommitBody, new Trailer(FromSourceGitCommit, sgHead));
-            await dist.RunAsync(["commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], cancellationToken, message);
+            await dist.RunAsync(["-c", "maintenance.auto=false", "-c", "gc.auto=0", "commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], cancellationToken, message);
             distCommit = await dist.HeadAsync(cancellationToken);
         }
 
@@ -249,8 +287,7 @@ public sealed partial class SourceGitConverter(GitCli git)
     /// </summary>
     public async Task<SyncStatus> GetStatusAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken)
     {
-        var src = await GitRepo.OpenAsync(git, sourceGitDir, "SRC", cancellationToken);
-        var dist = await GitRepo.OpenAsync(git, distGitDir, "DIST", cancellationToken);
+        var (src, dist) = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
         SourceGitConfig? config = null;
         if (File.Exists(Path.Combine(src.Root, SourceGitConfig.ConfigPath)))
         {
@@ -260,10 +297,21 @@ public sealed partial class SourceGitConverter(GitCli git)
         return await ComputeStatusAsync(src, dist, config, cancellationToken);
     }
 
+    private async Task<(GitRepo Src, GitRepo Dist)> OpenBothAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken)
+    {
+        var src = GitRepo.OpenAsync(git, sourceGitDir, "SRC", cancellationToken);
+        var dist = GitRepo.OpenAsync(git, distGitDir, "DIST", cancellationToken);
+        await Task.WhenAll(src, dist);
+        return (await src, await dist);
+    }
+
     private static async Task<SyncStatus> ComputeStatusAsync(GitRepo src, GitRepo dist, SourceGitConfig? config, CancellationToken cancellationToken)
     {
-        var fromSource = await FindTrailerCommitAsync(src, FromDistGitCommit, cancellationToken);
-        var fromDist = await FindTrailerCommitAsync(dist, FromSourceGitCommit, cancellationToken);
+        var fromSourceTask = FindTrailerCommitAsync(src, FromDistGitCommit, cancellationToken);
+        var fromDistTask = FindTrailerCommitAsync(dist, FromSourceGitCommit, cancellationToken);
+        await Task.WhenAll(fromSourceTask, fromDistTask);
+        var fromSource = await fromSourceTask;
+        var fromDist = await fromDistTask;
         if (fromSource is null && fromDist is null)
         {
             throw new CiJobsException(
@@ -271,17 +319,20 @@ public sealed partial class SourceGitConverter(GitCli git)
                 SourceGitExitCodes.NoSyncPoint);
         }
 
+        var dgReference = fromSource is { } sourceTrailer ? dist.TryResolveCommitAsync(sourceTrailer.Value, cancellationToken) : Task.FromResult<string?>(null);
+        var sgReference = fromDist is { } distTrailer ? src.TryResolveCommitAsync(distTrailer.Value, cancellationToken) : Task.FromResult<string?>(null);
+        await Task.WhenAll(dgReference, sgReference);
         (string Sg, string Dg)? pairA = null, pairB = null;
         if (fromSource is { } a)
         {
-            var dg = await dist.TryResolveCommitAsync(a.Value, cancellationToken)
+            var dg = await dgReference
                 ?? throw new CiJobsException($"SRC commit {a.Commit[..12]} says {FromDistGitCommit}: {a.Value}, which DIST does not have (fetch it?).", SourceGitExitCodes.NoSyncPoint);
             pairA = (a.Commit, dg);
         }
 
         if (fromDist is { } b)
         {
-            var sg = await src.TryResolveCommitAsync(b.Value, cancellationToken)
+            var sg = await sgReference
                 ?? throw new CiJobsException($"DIST commit {b.Commit[..12]} says {FromSourceGitCommit}: {b.Value}, which SRC does not have (fetch it?).", SourceGitExitCodes.NoSyncPoint);
             pairB = (sg, b.Commit);
         }
@@ -289,21 +340,27 @@ public sealed partial class SourceGitConverter(GitCli git)
         var useB = pairA is null || (pairB is not null && await IsAncestorAsync(src, pairA.Value.Sg, pairB.Value.Sg, cancellationToken));
         var (sgSync, dgSync) = useB ? pairB!.Value : pairA!.Value;
 
-        var rebased = !await IsAncestorAsync(src, sgSync, "HEAD", cancellationToken);
-        IReadOnlyList<string> sgAhead;
-        if (!rebased)
+        async Task<(bool Rebased, IReadOnlyList<string> Ahead)> SourceSideAsync()
         {
-            sgAhead = await RevListAsync(src, ["--ancestry-path", $"{sgSync}..HEAD"], cancellationToken);
-        }
-        else
-        {
+            if (await IsAncestorAsync(src, sgSync, "HEAD", cancellationToken))
+            {
+                return (false, await RevListAsync(src, ["--ancestry-path", $"{sgSync}..HEAD"], cancellationToken));
+            }
+
             var upstream = config?.UpstreamRef is { } upstreamRef ? await src.TryResolveCommitAsync(upstreamRef, cancellationToken) : null;
-            sgAhead = upstream is null ? [] : await RevListAsync(src, [$"{upstream}..HEAD"], cancellationToken);
+            return (true, upstream is null ? [] : await RevListAsync(src, [$"{upstream}..HEAD"], cancellationToken));
         }
 
-        var dgAhead = await IsAncestorAsync(dist, dgSync, "HEAD", cancellationToken)
-            ? await RevListAsync(dist, ["--ancestry-path", $"{dgSync}..HEAD"], cancellationToken)
-            : await RevListAsync(dist, [$"{dgSync}..HEAD"], cancellationToken);
+        async Task<IReadOnlyList<string>> DistSideAsync() =>
+            await IsAncestorAsync(dist, dgSync, "HEAD", cancellationToken)
+                ? await RevListAsync(dist, ["--ancestry-path", $"{dgSync}..HEAD"], cancellationToken)
+                : await RevListAsync(dist, [$"{dgSync}..HEAD"], cancellationToken);
+
+        var sourceSide = SourceSideAsync();
+        var distSide = DistSideAsync();
+        await Task.WhenAll(sourceSide, distSide);
+        var (rebased, sgAhead) = await sourceSide;
+        var dgAhead = await distSide;
 
         var state = (sgAhead.Count > 0 || rebased, dgAhead.Count > 0) switch
         {

@@ -83,6 +83,14 @@ public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitSta
                 .Where(p => query.State is null || p.State == query.State)];
         });
 
+    Task<IReadOnlyList<MergeRequest>> IMergeRequestApi.ListOpenAsync(string project, CancellationToken cancellationToken) =>
+        CallAsync($"Listing open pull requests of {project}", async () =>
+        {
+            var (owner, name) = Split(project);
+            var pulls = await client.PullRequest.GetAllForRepository(owner, name, new PullRequestRequest { State = ItemStateFilter.Open });
+            return (IReadOnlyList<MergeRequest>)[.. pulls.Select(p => ToModel(project, p))];
+        });
+
     Task<MergeRequest> IMergeRequestApi.CreateAsync(string project, NewMergeRequest request, CancellationToken cancellationToken) =>
         CallAsync($"Opening a pull request from {request.SourceBranch} in {project}", async () =>
         {

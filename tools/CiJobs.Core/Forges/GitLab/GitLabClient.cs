@@ -114,6 +114,18 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
         return result;
     }
 
+    async Task<IReadOnlyList<MergeRequest>> IMergeRequestApi.ListOpenAsync(string project, CancellationToken cancellationToken)
+    {
+        var dtos = await GetAllAsync<GitLabMergeRequestDto>($"projects/{Id(project)}/merge_requests?state=opened&order_by=created_at&sort=desc", $"Listing open merge requests of {project}", cancellationToken);
+        var result = new List<MergeRequest>();
+        foreach (var dto in dtos)
+        {
+            result.Add(await ToModelAsync(project, dto, cancellationToken));
+        }
+
+        return result;
+    }
+
     async Task<MergeRequest> IMergeRequestApi.CreateAsync(string project, NewMergeRequest request, CancellationToken cancellationToken)
     {
         var body = new Dictionary<string, object>

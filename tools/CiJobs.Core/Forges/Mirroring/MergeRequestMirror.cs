@@ -84,6 +84,45 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
         return Result(action, $"{verb} dist-git merge request {target.WebUrl} from {Short(source.HeadSha)}.", source, target);
     }
 
+    /// <summary>
+    /// The scheduled reconciler: syncs every open source-git MR and every open dist-git MR the bot made for this
+    /// source-git project (so missed close events and fork MRs, whose pipelines cannot see the token, are caught up).
+    /// One MR's failure does not stop the others; it is reported in the result.
+    /// </summary>
+    public async Task<MirrorResult> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var numbers = new SortedSet<int>((await sourceGit.MergeRequests.ListOpenAsync(sourceProject, cancellationToken)).Select(m => m.Number));
+        var bot = await distGit.GetCurrentUserAsync(cancellationToken);
+        foreach (var dist in await distGit.MergeRequests.ListOpenAsync(distProject, cancellationToken))
+        {
+            if (dist.Author == bot.Username && MirrorMarkers.ParseSourceGitLink(dist.Description) is { } link && link.Project == sourceProject)
+            {
+                numbers.Add(link.Number);
+            }
+        }
+
+        var lines = new List<string>();
+        var failures = 0;
+        foreach (var number in numbers)
+        {
+            try
+            {
+                var result = await SyncAsync(number, cancellationToken);
+                lines.Add($"!{number}: {result.Message}");
+            }
+            catch (CiJobsException e)
+            {
+                failures++;
+                lines.Add($"!{number}: failed: {e.Message}");
+            }
+        }
+
+        var summary = $"Reconciled {numbers.Count} merge request(s), {failures} failed." + (lines.Count > 0 ? "\n" + string.Join('\n', lines) : "");
+        return failures > 0
+            ? throw new CiJobsException(summary, ForgeExitCodes.RequestFailed)
+            : new MirrorResult(MirrorAction.Updated, summary);
+    }
+
     /// <summary>Copies a dist-git MR pipeline status to the source-git commit it tested (from the <c>From-source-git-commit</c> trailer).</summary>
     /// <param name="pipelineStatus">GitLab pipeline status; null = read the MR's newest pipeline.</param>
     public async Task<MirrorResult> StatusAsync(int distGitNumber, string? pipelineStatus, string? pipelineUrl, CancellationToken cancellationToken)

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Benchmark: cijobs source-git update-dist-git (200 downstream commits on a 5,000-commit upstream)
+# against a raw `git format-patch` of the same range, in the same run, with hyperfine.
+# Usage: bench/source-git/run.sh [UPSTREAM] [DOWNSTREAM]   (needs hyperfine, python3, dotnet)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+upstream=${1:-5000}
+downstream=${2:-200}
+work=$(mktemp -d "${TMPDIR:-/tmp}/cijobs-bench-source-git.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+echo "generating repositories in $work ($upstream upstream, $downstream downstream commits)" >&2
+start=$(date +%s%N)
+dist_initial=$(python3 "$here/generate.py" "$work" "$upstream" "$downstream")
+echo "generated in $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
+
+dotnet build "$repo/tools/CiJobs.Cli" -c Release -v quiet -clp:ErrorsOnly -o "$work/cli" >&2
+cijobs="dotnet $work/cli/cijobs.dll"
+
+# Every cijobs run starts from the initial dist-git and converts the whole series; the raw
+# format-patch run writes the same range with the same pathspec into an empty directory.
+hyperfine --warmup 2 --runs 10 --export-json "$work/result.json" \
+    --prepare "git -C $work/dist reset -q --hard $dist_initial && git -C $work/dist clean -fdxq" \
+    -n cijobs "$cijobs source-git update-dist-git $work/src $work/dist" \
+    --prepare "rm -rf $work/patches" \
+    -n format-patch "git -C $work/src format-patch -q --no-signature -o $work/patches v1.0..HEAD -- . ':(exclude).distro'" >&2
+
+# Sanity: the converted dist-git has the expected patches and a commit.
+patches=$(ls "$work/dist"/*.patch | wc -l)
+echo "dist-git patches: $patches; last commit: $(git -C "$work/dist" log -1 --format=%s)" >&2
+
+python3 - "$work/result.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+c, f = results["cijobs"]["median"], results["format-patch"]["median"]
+print(f"cijobs update-dist-git median: {c:.3f} s (min {results['cijobs']['min']:.3f}, max {results['cijobs']['max']:.3f})")
+print(f"git format-patch median:       {f:.3f} s (min {results['format-patch']['min']:.3f}, max {results['format-patch']['max']:.3f})")
+print(f"ratio cijobs / format-patch:   {c / f:.2f}x (target: under 3 s and within 2x)")
+PY
