@@ -82,6 +82,12 @@ public sealed class ConfigProposer(IProcessRunner runner, IForge? forge = null)
             throw new CiJobsException($"proposing through {settings.Review} needs a forge project (--project) and a token.", ConfigBotExitCodes.InputInvalid);
         }
 
+        if (forge is not null)
+        {
+            // Fails fast (401/403 → exit 61) before any branch is pushed.
+            await forge.GetCurrentUserAsync(cancellationToken);
+        }
+
         var repo = settings.ConfigRepository;
         if (!Directory.Exists(Path.Combine(repo, ".git")) && !File.Exists(Path.Combine(repo, ".git")))
         {
