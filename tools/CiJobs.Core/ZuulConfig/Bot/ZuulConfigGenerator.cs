@@ -18,10 +18,19 @@ public static class ZuulConfigGenerator
             .Where(r => !settings.SkippedReleaseStatuses.Contains(r.Status ?? "", StringComparer.OrdinalIgnoreCase))
             .ToList();
         var developmentRelease = database.Releases.FirstOrDefault(r => r.Status == "development") ?? database.Releases.FirstOrDefault();
+        // Expanding is the costly part (one expansion per package and release) and reads the database only: done in parallel, kept in order.
+        var expanded = database.Projects
+            .AsParallel()
+            .AsOrdered()
+            .Select(project =>
+            {
+                var package = database.Expand(project);
+                return (Package: package, Generated: new GeneratedPackage(package.Name, package.Project, package.IsUnderReview, SourceBranches(database, package, releases)));
+            })
+            .ToList();
         var byName = new Dictionary<string, Builder>(StringComparer.Ordinal);
-        foreach (var package in database.ExpandAll())
+        foreach (var (package, generated) in expanded)
         {
-            var generated = new GeneratedPackage(package.Name, package.Project, package.IsUnderReview, SourceBranches(database, package, releases));
             if (RepositoryUrl.Parse(package.Upstream) is { } upstream)
             {
                 var connection = settings.Connections.GetValueOrDefault(upstream.Host) ?? upstream.Host;
