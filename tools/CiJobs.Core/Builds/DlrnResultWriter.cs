@@ -101,7 +101,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         Directory.Move(staging, final);
         if (commit.Status == DlrnCommit.Success)
         {
-            PointCurrentAt(repos, sharded);
+            await PointCurrentAtAsync(repos, sharded, cancellationToken);
         }
 
         return commit;
@@ -205,12 +205,18 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         }
     }
 
-    private static void PointCurrentAt(string repos, string sharded)
+    private async Task PointCurrentAtAsync(string repos, string sharded, CancellationToken cancellationToken)
     {
-        // A new symlink renamed over the old one: readers never see current missing.
+        // A new symlink renamed over the old one (rename(2) through mv -T): readers never see current missing.
+        // File.Move cannot do it: it refuses a source that is a link to a folder.
         var temporary = Path.Combine(repos, $".current.tmp-{Guid.NewGuid():N}");
         File.CreateSymbolicLink(temporary, sharded);
-        File.Move(temporary, Path.Combine(repos, "current"), overwrite: true);
+        var result = await runner.RunAsync(new ProcessSpec("mv", ["-T", "-f", temporary, Path.Combine(repos, "current")]), cancellationToken);
+        if (!result.Succeeded)
+        {
+            File.Delete(temporary);
+            throw new CiJobsException($"cannot update {Path.Combine(repos, "current")}: {result.StandardError.Trim()}", ExitCodes.Io);
+        }
     }
 
     private static bool IsShard(string directory, int length)
