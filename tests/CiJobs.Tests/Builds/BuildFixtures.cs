@@ -33,7 +33,7 @@ public sealed class ExampleReposFixture : IAsyncLifetime
 public static class BuildPaths
 {
     /// <summary>The checkout holding CiJobs.sln (the tests run from its bin folder).</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => RepoPaths.Root;
 
     public static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? workingDirectory = null)
     {
@@ -89,17 +89,4 @@ public static class BuildPaths
         * Mon Nov 02 2026 Someone <someone@example.org> - 9.9.9-1
         - Old entry
         """;
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CiJobs.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("CiJobs.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -12,6 +12,7 @@ internal static class BuildCommand
     public static Command Create()
     {
         var rdoinfo = new Option<string>("--rdoinfo") { Description = "The rdoinfo checkout (folder holding rdo-full.yml) the package is resolved in.", Required = true };
+        var entry = new Option<string>("--entry") { Description = "The rdoinfo entry file inside --rdoinfo.", DefaultValueFactory = _ => CiJobs.Core.Rdoinfo.RdoinfoLoader.DefaultEntryFile };
         var package = new Option<string>("--package") { Description = "Package to build: its rdoinfo name, project, or upstream/distgit URL.", Required = true };
         var release = new Option<string?>("--release") { Description = "Release whose tag applies (source-branch, distro-branch); the package must be in it. Default: no release tag." };
         var source = new Option<string?>("--source") { Description = "Source repository: a local git checkout (read only, never changed) or a URL to clone. Default: rdoinfo upstream." };
@@ -27,7 +28,7 @@ internal static class BuildCommand
         var format = OutputOptions.CreateFormatOption();
 
         var command = new Command("build", "Build one package (source + distgit commits) with rpmbuild into a DLRN-compatible result: RPMs, SRPM, commit.yaml, versions.csv, logs, repodata and a .repo file.");
-        foreach (var option in new Option[] { rdoinfo, package, release, source, distgit, sourceRef, distgitRef, output, dist, keepVersion, keepChangelog, repoName, baseUrl, format })
+        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, keepVersion, keepChangelog, repoName, baseUrl, format })
         {
             command.Options.Add(option);
         }
@@ -37,6 +38,7 @@ internal static class BuildCommand
             var request = new BuildRequest
             {
                 RdoinfoDirectory = parseResult.GetValue(rdoinfo)!,
+                RdoinfoEntryFile = parseResult.GetValue(entry)!,
                 Package = parseResult.GetValue(package)!,
                 Release = parseResult.GetValue(release),
                 Source = parseResult.GetValue(source),
