@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -42,7 +43,7 @@ public sealed partial class RdoinfoDatabase
     internal static async Task<RdoinfoDatabase> LoadCoreAsync(IRdoinfoSource source, string entryFile, CancellationToken cancellationToken)
     {
         var documents = new List<YamlMap>();
-        var parsed = new Dictionary<string, YamlMap?>(StringComparer.Ordinal);
+        var parsed = new ParseCache(source, cancellationToken);
         await FetchAsync(source, entryFile, [], null, documents, parsed, cancellationToken);
 
         var info = new YamlMap(source.DisplayPath(entryFile), 1);
@@ -108,7 +109,7 @@ public sealed partial class RdoinfoDatabase
         List<string> importChain,
         (string File, long Line)? importedAt,
         List<YamlMap> documents,
-        Dictionary<string, YamlMap?> parsed,
+        ParseCache parsed,
         CancellationToken cancellationToken)
     {
         if (importChain.Contains(relativePath, StringComparer.Ordinal))
@@ -117,24 +118,12 @@ public sealed partial class RdoinfoDatabase
             throw new RdoinfoException($"import cycle: {cycle}", RdoinfoExitCodes.ImportCycle, importedAt?.File, importedAt?.Line);
         }
 
-        if (!parsed.TryGetValue(relativePath, out var document))
+        var (exists, document) = await parsed.GetAsync(relativePath);
+        if (!exists)
         {
-            var display = source.DisplayPath(relativePath);
-            var text = await source.ReadFileAsync(relativePath, cancellationToken);
-            if (text is null)
-            {
-                throw importedAt is { } at
-                    ? new RdoinfoException($"imported file '{relativePath}' not found in {source.Description}", RdoinfoExitCodes.MissingFile, at.File, at.Line)
-                    : new RdoinfoException($"entry file '{relativePath}' not found in {source.Description}", RdoinfoExitCodes.MissingFile);
-            }
-
-            document = YamlTree.Parse(text, display) switch
-            {
-                null => null,
-                YamlMap map => map,
-                _ => throw new RdoinfoException("the top level of an rdoinfo file must be a mapping", RdoinfoExitCodes.Invalid, display, 1),
-            };
-            parsed[relativePath] = document;
+            throw importedAt is { } at
+                ? new RdoinfoException($"imported file '{relativePath}' not found in {source.Description}", RdoinfoExitCodes.MissingFile, at.File, at.Line)
+                : new RdoinfoException($"entry file '{relativePath}' not found in {source.Description}", RdoinfoExitCodes.MissingFile);
         }
 
         if (document is null)
@@ -169,6 +158,44 @@ public sealed partial class RdoinfoDatabase
         }
 
         importChain.RemoveAt(importChain.Count - 1);
+    }
+
+    /// <summary>
+    /// Parses each file once, in the background: parsing a file starts the parse of its imports, so the
+    /// many tag files parse on every core while the depth-first walk consumes them in order.
+    /// </summary>
+    private sealed class ParseCache(IRdoinfoSource source, CancellationToken cancellationToken)
+    {
+        private readonly ConcurrentDictionary<string, Lazy<Task<(bool Exists, YamlMap? Document)>>> files = new(StringComparer.Ordinal);
+
+        public Task<(bool Exists, YamlMap? Document)> GetAsync(string relativePath) =>
+            files.GetOrAdd(relativePath, path => new Lazy<Task<(bool, YamlMap?)>>(() => Task.Run(() => ParseAsync(path), cancellationToken))).Value;
+
+        private async Task<(bool Exists, YamlMap? Document)> ParseAsync(string relativePath)
+        {
+            var text = await source.ReadFileAsync(relativePath, cancellationToken);
+            if (text is null)
+            {
+                return (false, null);
+            }
+
+            var display = source.DisplayPath(relativePath);
+            var document = YamlTree.Parse(text, display) switch
+            {
+                null => null,
+                YamlMap map => map,
+                _ => throw new RdoinfoException("the top level of an rdoinfo file must be a mapping", RdoinfoExitCodes.Invalid, display, 1),
+            };
+            if (document is not null && document.TryGetValue(ImportKey, out var imports) && imports is YamlList list)
+            {
+                foreach (var import in list.OfType<string>())
+                {
+                    _ = GetAsync(import);
+                }
+            }
+
+            return (true, document);
+        }
     }
 
     /// <summary>Folds a list of entries into <paramref name="entries"/> keyed by <paramref name="keyField"/>, deep-merging repeats.</summary>
@@ -208,7 +235,11 @@ public sealed partial class RdoinfoDatabase
         }
     }
 
-    /// <summary>distroinfo's merge: map+map recursive, list+list concatenated, a new null keeps the old value, otherwise the new value wins. Inputs are never modified.</summary>
+    /// <summary>
+    /// distroinfo's merge: map+map recursive, list+list concatenated, a new null keeps the old value,
+    /// otherwise the new value wins. Parsed trees are never changed: the first merge into a map or list
+    /// copies it, and later merges change that copy in place.
+    /// </summary>
     private static object? Merge(object? old, object? @new)
     {
         switch (old, @new)
@@ -217,11 +248,11 @@ public sealed partial class RdoinfoDatabase
                 return old;
             case (YamlMap oldMap, YamlMap newMap):
                 {
-                    var merged = oldMap.ShallowCopy();
-                    foreach (var key in newMap.Keys)
+                    var merged = oldMap.IsMergeCopy ? oldMap : oldMap.ShallowCopy();
+                    foreach (var (key, value) in newMap)
                     {
                         var (file, line) = newMap.MarkOf(key);
-                        merged.Set(key, merged.TryGetValue(key, out var previous) ? Merge(previous, newMap[key]) : newMap[key], file, line);
+                        merged.Set(key, merged.TryGetValue(key, out var previous) ? Merge(previous, value) : value, file, line);
                     }
 
                     return merged;
@@ -229,10 +260,14 @@ public sealed partial class RdoinfoDatabase
 
             case (YamlList oldList, YamlList newList):
                 {
-                    var merged = new YamlList(oldList.File, oldList.Line);
-                    for (var i = 0; i < oldList.Count; i++)
+                    var merged = oldList;
+                    if (!oldList.IsMergeCopy)
                     {
-                        merged.Add(oldList[i], oldList.LineOf(i));
+                        merged = new YamlList(oldList.File, oldList.Line) { IsMergeCopy = true };
+                        for (var i = 0; i < oldList.Count; i++)
+                        {
+                            merged.Add(oldList[i], oldList.LineOf(i));
+                        }
                     }
 
                     for (var i = 0; i < newList.Count; i++)
@@ -326,32 +361,22 @@ public sealed partial class RdoinfoDatabase
 
             if (template is YamlMap templateMap)
             {
-                foreach (var key in templateMap.Keys)
-                {
-                    layered.SetFrom(templateMap, key);
-                }
+                layered.Update(templateMap);
             }
         }
 
-        foreach (var key in package.Keys)
-        {
-            layered.SetFrom(package, key);
-        }
+        layered.Update(package);
 
         if (tag is not null && package.TryGetValue("tags", out var tags) && tags is YamlMap tagMap
             && tagMap.TryGetValue(tag, out var overrides) && overrides is YamlMap overrideMap)
         {
-            foreach (var key in overrideMap.Keys)
-            {
-                layered.SetFrom(overrideMap, key);
-            }
+            layered.Update(overrideMap);
         }
 
         // One pass of %-substitution over top-level strings, against the values before substitution.
         var expanded = new YamlMap(package.File, package.Line);
-        foreach (var key in layered.Keys)
+        foreach (var (key, value) in layered)
         {
-            var value = layered[key];
             var (file, line) = layered.MarkOf(key);
             expanded.Set(key, value is string text ? Substitute(text, layered, project, key, file, line) : value, file, line);
         }

@@ -82,8 +82,16 @@ public sealed class GitRevisionRdoinfoSource : IRdoinfoSource, IDisposable
     public Task<string?> ReadFileAsync(string relativePath, CancellationToken cancellationToken)
     {
         var normalized = Path.GetRelativePath(".", relativePath).Replace('\\', '/');
-        var entry = normalized.StartsWith("../", StringComparison.Ordinal) ? null : commit[normalized];
-        return Task.FromResult(entry?.Target is Blob blob ? blob.GetContentText() : null);
+        if (normalized.StartsWith("../", StringComparison.Ordinal))
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        // One repository handle is not meant for concurrent use; the loader reads files in parallel.
+        lock (repository)
+        {
+            return Task.FromResult(commit[normalized]?.Target is Blob blob ? blob.GetContentText() : null);
+        }
     }
 
     public void Dispose() => repository.Dispose();

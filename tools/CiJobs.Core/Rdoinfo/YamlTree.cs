@@ -7,61 +7,85 @@ namespace CiJobs.Core.Rdoinfo;
 /// <summary>A YAML mapping in file order that remembers where it and each of its keys came from.</summary>
 internal sealed class YamlMap : IReadOnlyDictionary<string, object?>
 {
-    private readonly List<string> keys = [];
-    private readonly Dictionary<string, object?> values = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string File, long Line)> keyMarks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> index;
+    private readonly List<(string Key, object? Value, string File, long Line)> entries;
 
     public YamlMap(string file, long line)
     {
         File = file;
         Line = line;
+        index = new Dictionary<string, int>(StringComparer.Ordinal);
+        entries = [];
+    }
+
+    private YamlMap(YamlMap source)
+    {
+        File = source.File;
+        Line = source.Line;
+        index = new Dictionary<string, int>(source.index, StringComparer.Ordinal);
+        entries = new List<(string, object?, string, long)>(source.entries);
+        IsMergeCopy = true;
     }
 
     public string File { get; }
 
     public long Line { get; }
 
-    public int Count => keys.Count;
+    /// <summary>True for maps the merge made (copies it owns and may change); parsed maps are never changed.</summary>
+    public bool IsMergeCopy { get; }
 
-    public IEnumerable<string> Keys => keys;
+    public int Count => entries.Count;
 
-    public IEnumerable<object?> Values => keys.Select(k => values[k]);
+    public IEnumerable<string> Keys => entries.Select(e => e.Key);
 
-    public object? this[string key] => values[key];
+    public IEnumerable<object?> Values => entries.Select(e => e.Value);
 
-    public bool ContainsKey(string key) => values.ContainsKey(key);
+    public object? this[string key] => entries[index[key]].Value;
 
-    public bool TryGetValue(string key, out object? value) => values.TryGetValue(key, out value);
+    public bool ContainsKey(string key) => index.ContainsKey(key);
+
+    public bool TryGetValue(string key, out object? value)
+    {
+        if (index.TryGetValue(key, out var i))
+        {
+            value = entries[i].Value;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
 
     /// <summary>Adds or replaces a key; a replaced key keeps its position, as a Python dict does.</summary>
     public void Set(string key, object? value, string file, long line)
     {
-        if (!values.ContainsKey(key))
+        if (index.TryGetValue(key, out var i))
         {
-            keys.Add(key);
+            entries[i] = (key, value, file, line);
         }
-
-        values[key] = value;
-        keyMarks[key] = (file, line);
+        else
+        {
+            index[key] = entries.Count;
+            entries.Add((key, value, file, line));
+        }
     }
 
-    public void SetFrom(YamlMap other, string key) => Set(key, other[key], other.MarkOf(key).File, other.MarkOf(key).Line);
-
-    public (string File, long Line) MarkOf(string key) => keyMarks.TryGetValue(key, out var mark) ? mark : (File, Line);
-
-    public YamlMap ShallowCopy()
+    /// <summary>Copies every key of <paramref name="other"/> over this map (Python's dict.update).</summary>
+    public void Update(YamlMap other)
     {
-        var copy = new YamlMap(File, Line);
-        foreach (var key in keys)
+        foreach (var entry in other.entries)
         {
-            copy.SetFrom(this, key);
+            Set(entry.Key, entry.Value, entry.File, entry.Line);
         }
-
-        return copy;
     }
+
+    public (string File, long Line) MarkOf(string key) =>
+        index.TryGetValue(key, out var i) ? (entries[i].File, entries[i].Line) : (File, Line);
+
+    public YamlMap ShallowCopy() => new(this);
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() =>
-        keys.Select(k => new KeyValuePair<string, object?>(k, values[k])).GetEnumerator();
+        entries.Select(e => new KeyValuePair<string, object?>(e.Key, e.Value)).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
@@ -75,6 +99,9 @@ internal sealed class YamlList(string file, long line) : IReadOnlyList<object?>
     public string File { get; } = file;
 
     public long Line { get; } = line;
+
+    /// <summary>True for lists the merge made (copies it owns and may append to).</summary>
+    public bool IsMergeCopy { get; init; }
 
     public int Count => items.Count;
 
