@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create()
     {
-        yield break;
+        yield return PublishCommand.Create();
+        yield return ReportCommand.Create();
+        yield return PromoteCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
