@@ -57,6 +57,9 @@ public sealed partial class FakeDlrnServer : FakeServer
     private static readonly HashSet<string> GraphQlCommitArguments =
         ["projectName", "component", "status", "offset", "limit", "commitHash", "distroHash", "extendedHash"];
 
+    // Like Flask's jsonify: quotes and apostrophes are written as they are.
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Lock gate = new();
     private readonly SemaphoreSlim importLock = new(1, 1);
     private readonly Dictionary<string, string> users = new(StringComparer.Ordinal);
@@ -1120,7 +1123,7 @@ public sealed partial class FakeDlrnServer : FakeServer
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        return context.Response.WriteAsync(body.ToJsonString(RelaxedJson), context.RequestAborted);
     }
 
     private static Task WriteMessageAsync(HttpContext context, int status, string message) =>
