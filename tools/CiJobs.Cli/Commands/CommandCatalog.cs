@@ -8,6 +8,12 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create()
     {
         yield return RdoinfoCommand.Create();
+        yield return PlanCommand.Create();
+        yield return BuildCommand.Create();
+        yield return PublishCommand.Create();
+        yield return ReportCommand.Create();
+        yield return PromoteCommand.Create();
+        yield return ServeCommand.Create();
         yield return ZuulConfigCommand.Create();
         yield return SourceGitCommand.Create();
         yield return MrCommand.Create();

@@ -1,0 +1,215 @@
+using CiJobs.Core;
+using CiJobs.Core.Plan;
+
+namespace CiJobs.Tests.Plan;
+
+public class BuildPlannerTests
+{
+    private static async Task<BuildPlan> PlanAsync(PlanFixture fixture, string varsFile, Func<PlanRequest, PlanRequest>? adjust = null)
+    {
+        var request = new PlanRequest { Zuul = ZuulContext.Parse(await File.ReadAllTextAsync(varsFile), varsFile), SrcRoot = fixture.Root };
+        return await BuildPlanner.PlanAsync(adjust?.Invoke(request) ?? request, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceGitMainUpdated_BuildsOnlyTheReleaseBuildingFromMain()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", oldrev: "1111111", newrev: "2222222", projects: ["rdoinfo"]);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Trigger.Should().Be(PlanTrigger.SourceGit);
+        var build = plan.Builds.Should().ContainSingle().Subject;
+        build.Should().BeEquivalentTo(new
+        {
+            Package = "example-greetlib",
+            Release = "tiny",
+            Source = fixture.Checkout("example-greetlib"),
+            SourceRef = "2222222",
+            Distgit = (string?)null,
+            DistgitRef = "rpm-main",
+        });
+        plan.Skipped.Should().BeEmpty();
+        plan.RdoinfoDirectory.Should().Be(fixture.Checkout("rdoinfo"));
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceGitStableBranch_BuildsTheStableReleaseWithThePreparedDistgit()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greetlib", "stable/1", "post", newrev: "3333333", projects: ["rdoinfo", "example-greetlib-distgit"]);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        var build = plan.Builds.Should().ContainSingle().Subject;
+        build.Release.Should().Be("tiny-1");
+        build.Distgit.Should().Be(fixture.Checkout("example-greetlib-distgit"));
+        build.DistgitRef.Should().Be("tiny-1-rdo");
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceGitBranchNoReleaseUses_SkipsWithTheReleasesBranches()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greetlib", "feature/x", "post", newrev: "4444444", projects: ["rdoinfo"]);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Builds.Should().BeEmpty();
+        plan.Skipped.Should().ContainSingle().Which.Reason.Should()
+            .Be("no release builds example-greetlib from branch feature/x (source-branch tiny: main, tiny-1: stable/1)");
+    }
+
+    [Fact]
+    public async Task PlanAsync_SourceGitOfPackageUnderReview_SkipsIt()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        await fixture.Rdoinfo.CommitAsync("Add newpkg", new Dictionary<string, string>
+        {
+            ["rdo-full.yml"] = PlanFixture.RdoinfoText(extraPackages: "- project: example-new\n  tags:\n    under-review:\n    tiny:"),
+        });
+        Directory.CreateDirectory(fixture.Checkout("example-new"));
+        var vars = fixture.ZuulVars("example-new", "main", "post", newrev: "5555555", projects: ["rdoinfo"]);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Builds.Should().BeEmpty();
+        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-new", null, "under review in rdoinfo (tag under-review)"));
+    }
+
+    [Fact]
+    public async Task PlanAsync_DistgitCheck_BuildsTheProposedSpecAtHeadWithThePreparedSource()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greeter-distgit", "rpm-main", "check", change: "101", projects: ["rdoinfo", "example-greeter"]);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Trigger.Should().Be(PlanTrigger.Distgit);
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Package = "example-greeter",
+            Release = "tiny",
+            Source = fixture.Checkout("example-greeter"),
+            SourceRef = "main",
+            Distgit = fixture.Checkout("example-greeter-distgit"),
+            DistgitRef = "HEAD",
+            Reason = "distgit change 101,1 on rpm-main; tiny packages example-greeter from rpm-main",
+        });
+    }
+
+    [Fact]
+    public async Task PlanAsync_DistgitPostOnRpmMain_IgnoresTheEolReleaseAndUsesNewrev()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greetlib-distgit", "rpm-main", "post", oldrev: "aaaaaaa", newrev: "bbbbbbb", projects: ["rdoinfo"]);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        var build = plan.Builds.Should().ContainSingle().Subject;
+        build.Release.Should().Be("tiny", "old is end-of-life although its branch is rpm-main too");
+        build.DistgitRef.Should().Be("bbbbbbb");
+        build.Source.Should().BeNull("Zuul did not prepare the source, so the build clones the rdoinfo upstream");
+    }
+
+    [Fact]
+    public async Task PlanAsync_DistgitBranchOfNoRelease_SkipsWithAReason()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greeter-distgit", "tiny-1-rdo", "check", change: "7", projects: ["rdoinfo"]);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Builds.Should().BeEmpty();
+        plan.Skipped.Should().ContainSingle().Which.Reason.Should().Contain("branch tiny-1-rdo is not the distgit branch of any release of example-greeter (distgit branches tiny: rpm-main)");
+    }
+
+    [Fact]
+    public async Task PlanAsync_RdoinfoCheck_BuildsChangedPackagesAndSkipsUnderReviewAndAbsentOnes()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        await fixture.Rdoinfo.CommitAsync("Change greeter, add two packages", new Dictionary<string, string>
+        {
+            ["rdo-full.yml"] = PlanFixture.RdoinfoText(
+                greeterExtra: "  maintainers:\n  - greeter@example.org",
+                extraPackages: "- project: example-new\n  tags:\n    under-review:\n    tiny:\n- project: example-stable-only\n  tags:\n    tiny-1:"),
+        });
+        var vars = fixture.ZuulVars("rdoinfo", "master", "check", change: "55");
+
+        var plan = await PlanAsync(fixture, vars, r => r with { Releases = ["tiny"] });
+
+        plan.Trigger.Should().Be(PlanTrigger.Rdoinfo);
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-greeter", Release = "tiny", Reason = "rdoinfo changed maintainers" });
+        plan.Skipped.Should().BeEquivalentTo(new[]
+        {
+            new SkippedBuild("example-new", null, "added, but under review (tag under-review)"),
+            new SkippedBuild("example-stable-only", null, "added, but not in tiny"),
+        });
+        plan.Notes.Should().ContainSingle().Which.Should().StartWith($"rdoinfo compared {await fixture.Rdoinfo.RunAsync("rev-parse", "HEAD")}^ with HEAD");
+    }
+
+    [Fact]
+    public async Task PlanAsync_RdoinfoPost_ComparesOldrevWithNewrevAndBuildsANewReleaseTag()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var newrev = await fixture.Rdoinfo.CommitAsync("Greeter joins tiny-1", new Dictionary<string, string>
+        {
+            ["rdo-full.yml"] = PlanFixture.RdoinfoText(greeterExtra: "    tiny-1:"),
+        });
+        var vars = fixture.ZuulVars("rdoinfo", "master", "post", oldrev: fixture.RdoinfoBase, newrev: newrev);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-greeter", Release = "tiny-1", SourceRef = "stable/1", DistgitRef = "tiny-1-rdo" });
+        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greeter", "tiny", "tags added tiny-1; nothing changed for tiny"));
+    }
+
+    [Fact]
+    public async Task PlanAsync_RdoinfoBaseRevisionMissing_ThrowsRevisionNotFound()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("rdoinfo", "master", "post", oldrev: "0123456789abcdef0123456789abcdef01234567", newrev: fixture.RdoinfoBase);
+
+        var act = () => PlanAsync(fixture, vars);
+
+        (await act.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(PlanExitCodes.RevisionNotFound);
+    }
+
+    [Fact]
+    public async Task PlanAsync_UnrelatedProject_ThrowsUnknownProject()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        Directory.CreateDirectory(fixture.Checkout("website"));
+        var vars = fixture.ZuulVars("website", "main", "post", newrev: "1", projects: ["rdoinfo"]);
+
+        var act = () => PlanAsync(fixture, vars);
+
+        (await act.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(PlanExitCodes.UnknownProject);
+    }
+
+    [Fact]
+    public async Task PlanAsync_NoRdoinfoCheckout_ThrowsMissingCheckout()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", newrev: "1");
+
+        var act = () => PlanAsync(fixture, vars);
+
+        var error = (await act.Should().ThrowAsync<CiJobsException>()).Which;
+        error.ExitCode.Should().Be(PlanExitCodes.MissingCheckout);
+        error.Message.Should().Contain("required-projects");
+    }
+
+    [Fact]
+    public async Task PlanAsync_PreparedCheckoutMissingOnDisk_ThrowsMissingCheckout()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        Directory.Delete(fixture.Checkout("example-greetlib"), recursive: true);
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", newrev: "1", projects: ["rdoinfo"]);
+
+        var act = () => PlanAsync(fixture, vars);
+
+        (await act.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(PlanExitCodes.MissingCheckout);
+    }
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using CiJobs.Cli.Output;
+using CiJobs.Core.Dlrn;
+
+namespace CiJobs.Cli.Commands;
+
+/// <summary><c>cijobs publish dlrn</c>: remote import of a served build into a central DLRN, verified.</summary>
+internal static class PublishCommand
+{
+    public static Command Create()
+    {
+        var publish = new Command("publish", "Publish a build result.");
+        publish.Subcommands.Add(CreateDlrn());
+        return publish;
+    }
+
+    private static Command CreateDlrn()
+    {
+        var dlrn = new DlrnOptions();
+        var repoUrl = new Option<string>("--repo-url")
+        {
+            Description = "HTTP(S) URL of the hashed build directory (holds commit.yaml and the RPMs, flat), e.g. from 'cijobs serve'.",
+            Required = true,
+        };
+        var centralUrl = new Option<string?>("--central-url")
+        {
+            Description = "The central's public repository base (its projects.ini baseurl); when given, every RPM is checked there after the import.",
+        };
+        var format = OutputOptions.CreateFormatOption();
+        var command = new Command(
+            "dlrn",
+            "Ask a central DLRN server to import the build at --repo-url (remote import API), then verify it: DLRN answers 201 " +
+            "even when it skipped the commit (not newer than what it holds) or could not download RPMs. Outcomes: imported, " +
+            "already_present (exit 0), skipped (44), failed (45 artifacts missing, 48 nothing recorded).");
+        dlrn.AddTo(command);
+        command.Options.Add(repoUrl);
+        command.Options.Add(centralUrl);
+        command.Options.Add(format);
+        command.SetHandler(async (parseResult, cancellationToken) =>
+        {
+            var options = await dlrn.ResolveAsync(parseResult, cancellationToken);
+            var settings = new DlrnPublishSettings(ParseHttpUrl(parseResult.GetValue(repoUrl)!, "--repo-url"))
+            {
+                CentralReposUrl = parseResult.GetValue(centralUrl) is { } central ? ParseHttpUrl(central, "--central-url") : null,
+            };
+            using var http = DlrnOptions.CreateHttpClient();
+            var client = new DlrnApiClient(http, options);
+            var publisher = new DlrnPublisher(client, client, http, message => Console.Error.WriteLine($"cijobs: {message}"));
+            var result = await publisher.PublishAsync(settings, cancellationToken);
+            if (parseResult.GetValue(format) == OutputFormat.Json)
+            {
+                OutputOptions.WriteJson(result);
+            }
+            else
+            {
+                Console.Out.WriteLine($"{OutcomeWord(result.Outcome)}: {result.ProjectName} commit {result.CommitHash} distro {result.DistroHash}");
+                if (result.MissingArtifacts.Count > 0)
+                {
+                    foreach (var missing in result.MissingArtifacts)
+                    {
+                        Console.Out.WriteLine($"  missing: {missing}");
+                    }
+                }
+            }
+
+            if (result.ExitCode != 0)
+            {
+                await Console.Error.WriteLineAsync($"cijobs: error: {result.Message}");
+            }
+            else
+            {
+                await Console.Error.WriteLineAsync($"cijobs: {result.Message}");
+            }
+
+            return result.ExitCode;
+        });
+        return command;
+    }
+
+    internal static Uri ParseHttpUrl(string value, string option) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new Core.CiJobsException($"{option} must be an http or https URL, not '{value}'", DlrnExitCodes.RequestRejected);
+
+    private static string OutcomeWord(DlrnPublishOutcome outcome) => outcome switch
+    {
+        DlrnPublishOutcome.Imported => "imported",
+        DlrnPublishOutcome.AlreadyPresent => "already present",
+        DlrnPublishOutcome.Skipped => "skipped",
+        _ => "failed",
+    };
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Runtime.CompilerServices;
+using CiJobs.Core;
+
+namespace CiJobs.Cli.Commands;
+
+/// <summary><c>cijobs serve DIR</c>: serve a result directory on 127.0.0.1 until stopped.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<DirectoryInfo>("directory") { Description = "The result directory to serve (files by path, read-only)." };
+        var port = new Option<int>("--port")
+        {
+            Description = "TCP port on 127.0.0.1; 0 picks a free one.",
+            DefaultValueFactory = _ => 0,
+        };
+        var command = new Command(
+            "serve",
+            "Serve a result directory over HTTP on 127.0.0.1 and print its URL on stdout (one line), until Ctrl-C or SIGTERM. " +
+            "Hand <URL>repos/<h0h1>/<h2h3>/<hash>_<d8>/ to 'cijobs publish dlrn --repo-url'.");
+        command.Arguments.Add(directory);
+        command.Options.Add(port);
+        command.SetHandler(async (parseResult, cancellationToken) =>
+        {
+            var path = parseResult.GetValue(directory)!.FullName;
+            if (!Directory.Exists(path))
+            {
+                throw new CiJobsException($"'{path}' is not a directory", ExitCodes.Io);
+            }
+
+            var number = parseResult.GetValue(port);
+            if (number is < 0 or > 65535)
+            {
+                throw new CiJobsException($"--port must be between 0 and 65535, not {number}", ExitCodes.Io);
+            }
+
+            return await ServeAsync(path, number, cancellationToken);
+        });
+        return command;
+    }
+
+    // Separate method, not inlined: the web stack's assemblies load only when serve runs.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<int> ServeAsync(string path, int port, CancellationToken cancellationToken)
+    {
+        Serving.ResultDirectoryServer server;
+        try
+        {
+            server = await Serving.ResultDirectoryServer.StartAsync(path, port, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new CiJobsException($"cannot listen on 127.0.0.1:{port}: {e.Message}", ExitCodes.Io, e);
+        }
+
+        await using (server)
+        {
+            await Console.Out.WriteLineAsync(server.Url);
+            await Console.Out.FlushAsync(cancellationToken);
+            await Console.Error.WriteLineAsync($"cijobs: serving {path} at {server.Url} (Ctrl-C to stop)");
+            await server.WaitAsync(cancellationToken);
+        }
+
+        return 0;
+    }
+}

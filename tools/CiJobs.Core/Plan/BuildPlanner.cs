@@ -1,0 +1,398 @@
+using CiJobs.Core.Rdoinfo;
+
+namespace CiJobs.Core.Plan;
+
+/// <summary>
+/// Decides what a job builds from the Zuul item that started it, using Zuul's prepared checkouts:
+/// source git updates build every release whose source-branch is the updated branch; distgit changes
+/// build the releases whose distgit branch is the change's branch; rdoinfo changes build the packages
+/// whose expanded entry differs between the base and the change.
+/// </summary>
+public static class BuildPlanner
+{
+    public static async Task<BuildPlan> PlanAsync(PlanRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var zuul = request.Zuul;
+        var rdoinfoProject = zuul.FindProject(request.RdoinfoProject);
+        var rdoinfoDirectory = request.RdoinfoDirectory
+            ?? (rdoinfoProject?.SrcDir is { } dir ? Path.Combine(request.SrcRoot, dir) : null)
+            ?? throw new CiJobsException(
+                $"no rdoinfo checkout: pass --rdoinfo, or add the project '{request.RdoinfoProject}' to the job's required-projects.",
+                PlanExitCodes.MissingCheckout);
+        if (!Directory.Exists(rdoinfoDirectory))
+        {
+            throw new CiJobsException($"the rdoinfo checkout {rdoinfoDirectory} does not exist.", PlanExitCodes.MissingCheckout);
+        }
+
+        var isRdoinfo = rdoinfoProject is not null && rdoinfoProject.Canonical == zuul.Project.Canonical;
+        var database = await RdoinfoLoader.LoadAsync(rdoinfoDirectory, request.RdoinfoEntryFile, cancellationToken);
+        var trigger = request.Trigger;
+        var packages = database.ExpandAll();
+        if (trigger == PlanTrigger.Auto)
+        {
+            trigger = isRdoinfo ? PlanTrigger.Rdoinfo
+                : MatchDistgit(packages, zuul.Project).Count > 0 ? PlanTrigger.Distgit
+                : MatchUpstream(packages, zuul.Project).Count > 0 ? PlanTrigger.SourceGit
+                : request.Packages.Count > 0 ? PlanTrigger.SourceGit
+                : throw new CiJobsException(
+                    $"project {zuul.Project.Canonical} is not the rdoinfo repository ('{request.RdoinfoProject}') nor the upstream or distgit of any package in {rdoinfoDirectory}.",
+                    PlanExitCodes.UnknownProject);
+        }
+
+        var branch = zuul.EffectiveBranch;
+        var context = new PlanContext(request, database, rdoinfoDirectory, Releases(database, request));
+        switch (trigger)
+        {
+            case PlanTrigger.SourceGit:
+                PlanSourceGit(context, Selected(request, database, MatchUpstream(packages, zuul.Project), "upstream"), branch);
+                break;
+            case PlanTrigger.Distgit:
+                PlanDistgit(context, Selected(request, database, MatchDistgit(packages, zuul.Project), "distgit"), branch);
+                break;
+            default:
+                await PlanRdoinfoAsync(context, cancellationToken);
+                break;
+        }
+
+        return new BuildPlan(trigger, zuul.Project.Canonical, branch, zuul.Pipeline, rdoinfoDirectory, context.Builds, context.Skipped, context.Notes);
+    }
+
+    private sealed record PlanContext(PlanRequest Request, RdoinfoDatabase Database, string RdoinfoDirectory, IReadOnlyList<RdoRelease> Releases)
+    {
+        public List<PlannedBuild> Builds { get; } = [];
+
+        public List<SkippedBuild> Skipped { get; } = [];
+
+        public List<string> Notes { get; } = [];
+
+        public ZuulContext Zuul => Request.Zuul;
+
+        /// <summary>The prepared checkout of a project whose URL is <paramref name="url"/>, when Zuul prepared one.</summary>
+        public string? CheckoutOf(params string?[] urls)
+        {
+            foreach (var project in Zuul.Projects)
+            {
+                if (project.SrcDir is not null && urls.Any(u => ProjectUrl.Matches(u, project)))
+                {
+                    return Checkout(project);
+                }
+            }
+
+            return null;
+        }
+
+        public string Checkout(ZuulProject project)
+        {
+            var path = Path.Combine(Request.SrcRoot, project.SrcDir ?? throw new CiJobsException($"project {project.Canonical} has no src_dir.", PlanExitCodes.InvalidInput));
+            return Directory.Exists(path)
+                ? path
+                : throw new CiJobsException($"the checkout of {project.Canonical} ({path}) does not exist; is the project in the job's required-projects?", PlanExitCodes.MissingCheckout);
+        }
+    }
+
+    private static void PlanSourceGit(PlanContext context, IReadOnlyList<RdoPackage> packages, string? branch)
+    {
+        var zuul = context.Zuul;
+        if (branch is null)
+        {
+            foreach (var package in packages)
+            {
+                context.Skipped.Add(new SkippedBuild(package.Name, null, $"ref {zuul.Ref} is not a branch; only branch updates are built"));
+            }
+
+            return;
+        }
+
+        var source = context.Checkout(zuul.Project);
+        foreach (var package in packages)
+        {
+            if (package.IsUnderReview)
+            {
+                context.Skipped.Add(new SkippedBuild(package.Name, null, "under review in rdoinfo (tag under-review)"));
+                continue;
+            }
+
+            var matched = new List<string>();
+            var elsewhere = new List<string>();
+            foreach (var release in context.Releases)
+            {
+                if (context.Database.ReleaseTagFor(package.Project, release.Name) is not { } tag)
+                {
+                    continue;
+                }
+
+                var expanded = context.Database.Expand(package.Project, tag);
+                var sourceBranch = expanded.SourceBranch ?? release.UpstreamBranch ?? "master";
+                if (sourceBranch != branch)
+                {
+                    elsewhere.Add($"{release.Name}: {sourceBranch}");
+                    continue;
+                }
+
+                matched.Add(release.Name);
+                context.Builds.Add(new PlannedBuild(
+                    package.Name, package.Project, release.Name,
+                    source, zuul.NewRev ?? "HEAD",
+                    context.CheckoutOf(expanded.MasterDistgit, expanded.Distgit, expanded.GetString("review-origin")),
+                    expanded.DistroBranch ?? release.Branch,
+                    $"source branch {branch} updated to {Short(zuul.NewRev)}; {release.Name} builds {package.Name} from {branch}"));
+            }
+
+            if (matched.Count == 0)
+            {
+                var where = elsewhere.Count == 0 ? "the package is in no release with a distgit branch" : "source-branch " + string.Join(", ", elsewhere);
+                context.Skipped.Add(new SkippedBuild(package.Name, null, $"no release builds {package.Name} from branch {branch} ({where})"));
+            }
+        }
+    }
+
+    private static void PlanDistgit(PlanContext context, IReadOnlyList<RdoPackage> packages, string? branch)
+    {
+        var zuul = context.Zuul;
+        if (branch is null)
+        {
+            foreach (var package in packages)
+            {
+                context.Skipped.Add(new SkippedBuild(package.Name, null, $"ref {zuul.Ref} is not a branch; only distgit branches are built"));
+            }
+
+            return;
+        }
+
+        var distgit = context.Checkout(zuul.Project);
+
+        // A change is tested as Zuul merged it (the checkout's HEAD); a branch update at its new revision.
+        var distgitRef = zuul.IsChange ? "HEAD" : zuul.NewRev ?? "HEAD";
+        foreach (var package in packages)
+        {
+            var matched = new List<string>();
+            var branches = new List<string>();
+            foreach (var release in context.Releases)
+            {
+                if (context.Database.ReleaseTagFor(package.Project, release.Name) is not { } tag)
+                {
+                    continue;
+                }
+
+                var expanded = context.Database.Expand(package.Project, tag);
+                var distroBranch = expanded.DistroBranch ?? release.Branch;
+                if (distroBranch != branch)
+                {
+                    branches.Add($"{release.Name}: {distroBranch}");
+                    continue;
+                }
+
+                matched.Add(release.Name);
+                var what = zuul.IsChange ? $"distgit change {zuul.Change},{zuul.Patchset} on {branch}" : $"distgit branch {branch} updated to {Short(zuul.NewRev)}";
+                context.Builds.Add(new PlannedBuild(
+                    package.Name, package.Project, release.Name,
+                    context.CheckoutOf(expanded.Upstream), expanded.SourceBranch ?? release.UpstreamBranch,
+                    distgit, distgitRef,
+                    $"{what}; {release.Name} packages {package.Name} from {branch}"));
+            }
+
+            if (matched.Count == 0)
+            {
+                var where = branches.Count == 0 ? "the package is in no release with a distgit branch" : "distgit branches " + string.Join(", ", branches);
+                context.Skipped.Add(new SkippedBuild(package.Name, null, $"branch {branch} is not the distgit branch of any release of {package.Name} ({where})"));
+            }
+        }
+    }
+
+    private static async Task PlanRdoinfoAsync(PlanContext context, CancellationToken cancellationToken)
+    {
+        var zuul = context.Zuul;
+        var request = context.Request;
+        var newRevision = zuul.IsChange ? "HEAD" : zuul.NewRev ?? "HEAD";
+        var (after, newSha) = await LoadAtAsync(context.RdoinfoDirectory, newRevision, request.RdoinfoEntryFile, cancellationToken);
+
+        // The base: as given; else the update's oldrev; else the branch before the change (Zuul's origin/<branch>),
+        // or the parent commit when origin/<branch> is missing or already holds the change (change-merged items).
+        IEnumerable<string> bases = request.BaseRevision is { } given ? [given]
+            : !zuul.IsChange && zuul.OldRev is { } oldRev ? [oldRev]
+            : [$"origin/{zuul.EffectiveBranch}", $"{newSha}^"];
+        RdoinfoDatabase? before = null;
+        string? baseRevision = null;
+        foreach (var candidate in bases)
+        {
+            if (!RevisionExists(context.RdoinfoDirectory, candidate, out var sha) || sha == newSha)
+            {
+                continue;
+            }
+
+            (before, _) = await LoadAtAsync(context.RdoinfoDirectory, candidate, request.RdoinfoEntryFile, cancellationToken);
+            baseRevision = candidate;
+            break;
+        }
+
+        if (before is null)
+        {
+            throw new CiJobsException(
+                $"no base revision to compare with in {context.RdoinfoDirectory} (tried {string.Join(", ", bases)}); pass --base-revision.",
+                PlanExitCodes.RevisionNotFound);
+        }
+
+        context.Notes.Add($"rdoinfo compared {baseRevision} with {newRevision} ({newSha[..Math.Min(12, newSha.Length)]})");
+        var diff = RdoinfoDiff.Compare(before, after);
+        var onlyPackages = request.Packages.Count > 0
+            ? request.Packages.Select(p => after.GetPackage(p).Project).ToHashSet(StringComparer.Ordinal)
+            : null;
+
+        foreach (var removed in diff.Removed)
+        {
+            context.Skipped.Add(new SkippedBuild(removed.Name, null, "removed from rdoinfo"));
+        }
+
+        var candidates = diff.Added.Select(a => (a.Project, Fields: true, Releases: (IReadOnlyList<RdoReleaseChange>)[], Change: "added"))
+            .Concat(diff.Changed.Select(c => (c.Project, Fields: c.Fields.Count > 0, c.Releases, Change: Describe(c))));
+        foreach (var (project, fieldsChanged, releaseChanges, change) in candidates)
+        {
+            var package = after.Expand(project);
+            if (onlyPackages is not null && !onlyPackages.Contains(project))
+            {
+                continue;
+            }
+
+            if (package.IsUnderReview)
+            {
+                context.Skipped.Add(new SkippedBuild(package.Name, null, $"{change}, but under review (tag under-review)"));
+                continue;
+            }
+
+            var built = false;
+            var notIn = new List<string>();
+            foreach (var release in context.Releases)
+            {
+                if (after.ReleaseTagFor(project, release.Name) is not { } tag)
+                {
+                    notIn.Add(release.Name);
+                    continue;
+                }
+
+                var releaseChange = releaseChanges.FirstOrDefault(r => r.Release == release.Name);
+                if (!fieldsChanged && releaseChange is null && !change.StartsWith("added", StringComparison.Ordinal))
+                {
+                    // Only other releases' tags changed: this release builds exactly what it built before.
+                    context.Skipped.Add(new SkippedBuild(package.Name, release.Name, $"{change}; nothing changed for {release.Name}"));
+                    continue;
+                }
+
+                var expanded = after.Expand(project, tag);
+                built = true;
+                context.Builds.Add(new PlannedBuild(
+                    package.Name, project, release.Name,
+                    context.CheckoutOf(expanded.Upstream), expanded.SourceBranch ?? release.UpstreamBranch,
+                    context.CheckoutOf(expanded.MasterDistgit, expanded.Distgit, expanded.GetString("review-origin")), expanded.DistroBranch ?? release.Branch,
+                    $"rdoinfo {change}"));
+            }
+
+            if (!built && notIn.Count > 0)
+            {
+                var releases = request.Releases.Count > 0 ? string.Join(", ", request.Releases) : "any maintained release with a distgit branch";
+                context.Skipped.Add(new SkippedBuild(package.Name, null, $"{change}, but not in {releases}"));
+            }
+        }
+    }
+
+    private static string Describe(RdoPackageChange change)
+    {
+        var parts = new List<string>();
+        if (change.Fields.Count > 0)
+        {
+            parts.Add("changed " + string.Join(", ", change.Fields.Select(f => f.Field)));
+        }
+
+        if (change.TagsAdded.Count > 0)
+        {
+            parts.Add("tags added " + string.Join(", ", change.TagsAdded));
+        }
+
+        if (change.TagsChanged.Count > 0)
+        {
+            parts.Add("tags changed " + string.Join(", ", change.TagsChanged));
+        }
+
+        if (change.TagsRemoved.Count > 0)
+        {
+            parts.Add("tags removed " + string.Join(", ", change.TagsRemoved));
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    private static bool RevisionExists(string repository, string revision, out string? sha)
+    {
+        try
+        {
+            using var source = new GitRevisionRdoinfoSource(repository, revision);
+            sha = source.CommitSha;
+            return true;
+        }
+        catch (RdoinfoException)
+        {
+            sha = null;
+            return false;
+        }
+    }
+
+    private static async Task<(RdoinfoDatabase Database, string Sha)> LoadAtAsync(string repository, string revision, string entryFile, CancellationToken cancellationToken)
+    {
+        GitRevisionRdoinfoSource source;
+        try
+        {
+            source = new GitRevisionRdoinfoSource(repository, revision);
+        }
+        catch (RdoinfoException e) when (e.ExitCode == RdoinfoExitCodes.NotFound)
+        {
+            throw new CiJobsException($"revision '{revision}' is not in the rdoinfo checkout {repository}; pass --base-revision.", PlanExitCodes.RevisionNotFound, e);
+        }
+
+        using (source)
+        {
+            return (await RdoinfoLoader.LoadAsync(source, entryFile, cancellationToken), source.CommitSha);
+        }
+    }
+
+    private static IReadOnlyList<RdoRelease> Releases(RdoinfoDatabase database, PlanRequest request)
+    {
+        if (request.Releases.Count == 0)
+        {
+            // End-of-life releases keep a branch in rdoinfo but are no longer built.
+            return database.Releases.Where(r => !string.IsNullOrEmpty(r.Branch) && r.Status != "eol").ToList();
+        }
+
+        return request.Releases
+            .Select(name => database.FindRelease(name)
+                ?? throw new CiJobsException($"release '{name}' is not in rdoinfo (releases: {string.Join(", ", database.Releases.Select(r => r.Name))}).", PlanExitCodes.InvalidInput))
+            .ToList();
+    }
+
+    private static IReadOnlyList<RdoPackage> Selected(PlanRequest request, RdoinfoDatabase database, IReadOnlyList<RdoPackage> matched, string what)
+    {
+        if (request.Packages.Count > 0)
+        {
+            return request.Packages.Select(database.GetPackage).ToList();
+        }
+
+        return matched.Count > 0
+            ? matched
+            : throw new CiJobsException($"project {request.Zuul.Project.Canonical} is not the {what} of any package in rdoinfo.", PlanExitCodes.UnknownProject);
+    }
+
+    private static IReadOnlyList<RdoPackage> MatchUpstream(IReadOnlyList<RdoPackage> packages, ZuulProject project) =>
+        BestMatches(packages, project, p => [p.Upstream]);
+
+    private static IReadOnlyList<RdoPackage> MatchDistgit(IReadOnlyList<RdoPackage> packages, ZuulProject project) =>
+        BestMatches(packages, project, p => [p.MasterDistgit, p.Distgit, p.GetString("review-origin")]);
+
+    /// <summary>Packages whose URL has the project's canonical name; only when none does, those matching by path.</summary>
+    private static IReadOnlyList<RdoPackage> BestMatches(IReadOnlyList<RdoPackage> packages, ZuulProject project, Func<RdoPackage, string?[]> urls)
+    {
+        var exact = packages.Where(p => urls(p).Any(u => ProjectUrl.Normalize(u) is { } n
+            && string.Equals($"{n.Host}/{n.Path}", project.Canonical, StringComparison.OrdinalIgnoreCase))).ToList();
+        return exact.Count > 0 ? exact : packages.Where(p => urls(p).Any(u => ProjectUrl.Matches(u, project))).ToList();
+    }
+
+    private static string Short(string? revision) => revision is { Length: > 12 } ? revision[..12] : revision ?? "HEAD";
+}
