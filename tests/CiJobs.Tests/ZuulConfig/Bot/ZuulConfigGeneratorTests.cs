@@ -31,7 +31,7 @@ public class ZuulConfigGeneratorTests
                 name: git.example.org/distgits/glanceclient-distgit
                 default-branch: rpm-master
                 templates:
-                  - cijobs-package-distgit
+                  - cijobs-distgit
                 vars:
                   cijobs_packages:
                     - name: python-glanceclient
@@ -41,7 +41,7 @@ public class ZuulConfigGeneratorTests
             - project:
                 name: opendev.org/openstack/glance
                 templates:
-                  - cijobs-package-source
+                  - cijobs-source-git
                 vars:
                   cijobs_packages:
                     - name: openstack-glance

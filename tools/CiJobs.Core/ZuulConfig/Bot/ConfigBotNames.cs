@@ -7,10 +7,10 @@ namespace CiJobs.Core.ZuulConfig.Bot;
 public static class ConfigBotNames
 {
     /// <summary>Applied to the upstream source repository of every package.</summary>
-    public const string PackageSourceTemplate = "cijobs-package-source";
+    public const string PackageSourceTemplate = "cijobs-source-git";
 
     /// <summary>Applied to the distgit repository of every package.</summary>
-    public const string PackageDistgitTemplate = "cijobs-package-distgit";
+    public const string PackageDistgitTemplate = "cijobs-distgit";
 
     /// <summary>Applied (by hand, in the config project) to the rdoinfo repository itself.</summary>
     public const string RdoinfoTemplate = "cijobs-rdoinfo";
