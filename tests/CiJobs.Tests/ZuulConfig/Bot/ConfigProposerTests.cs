@@ -105,6 +105,22 @@ public class ConfigProposerTests
     }
 
     [Fact]
+    public async Task Propose_Gerrit_PushRefused_FailsWithProposalFailed()
+    {
+        using var f = await ProposalFixture.CreateAsync();
+        var hook = Path.Combine(f.Remote, "hooks", "pre-receive");
+        await File.WriteAllTextAsync(hook, "#!/bin/sh\necho 'prohibited by Gerrit: not permitted: create change' >&2\nexit 1\n");
+        File.SetUnixFileMode(hook, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var config = await f.GenerateAsync();
+
+        var act = () => new ConfigProposer(new CliWrapProcessRunner()).ProposeAsync(f.Settings(ReviewSystem.Gerrit), config, CancellationToken.None);
+
+        var error = (await act.Should().ThrowAsync<CiJobsException>()).Which;
+        error.ExitCode.Should().Be(ConfigBotExitCodes.ProposalFailed);
+        error.Message.Should().Contain("not permitted");
+    }
+
+    [Fact]
     public async Task Propose_TargetAlreadyHoldsTheConfiguration_ProposesNothing()
     {
         using var f = await ProposalFixture.CreateAsync();
