@@ -5,7 +5,7 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The shared/ folder beside the repository, or beside an ancestor of it (git worktrees live deeper).</summary>
+    /// <summary>The nearest <c>shared/</c> above the repository root (CI clones beside it; worktrees sit deeper).</summary>
     public static string Shared { get; } = FindShared();
 
     /// <summary>RDO's real package database (read-only; copy it to make variants).</summary>
@@ -15,10 +15,10 @@ public static class RepoPaths
 
     private static string FindShared()
     {
-        for (var dir = Directory.GetParent(Root); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(Root).Parent; dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "data")))
+            if (Directory.Exists(Path.Combine(candidate, "data", "rdoinfo")))
             {
                 return candidate;
             }
