@@ -166,6 +166,20 @@ public class BuildPlannerTests
     }
 
     [Fact]
+    public async Task PlanAsync_RdoinfoOverrideOfOneReleaseChanged_BuildsThatReleaseOnly()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var text = PlanFixture.RdoinfoText().Replace("      source-branch: stable/1", "      source-branch: stable/1\n      distro-branch: tiny-1-hotfix", StringComparison.Ordinal);
+        var newrev = await fixture.Rdoinfo.CommitAsync("greetlib: tiny-1 distgit branch", new Dictionary<string, string> { ["rdo-full.yml"] = text });
+        var vars = fixture.ZuulVars("rdoinfo", "master", "post", oldrev: fixture.RdoinfoBase, newrev: newrev);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-greetlib", Release = "tiny-1", DistgitRef = "tiny-1-hotfix" });
+        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greetlib", "tiny", "tags changed tiny-1; nothing changed for tiny"));
+    }
+
+    [Fact]
     public async Task PlanAsync_RdoinfoBaseRevisionMissing_ThrowsRevisionNotFound()
     {
         using var fixture = await PlanFixture.CreateAsync();

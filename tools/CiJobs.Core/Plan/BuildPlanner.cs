@@ -244,9 +244,9 @@ public static class BuildPlanner
             context.Skipped.Add(new SkippedBuild(removed.Name, null, "removed from rdoinfo"));
         }
 
-        var candidates = diff.Added.Select(a => (a.Project, Fields: true, Releases: (IReadOnlyList<RdoReleaseChange>)[], Change: "added"))
-            .Concat(diff.Changed.Select(c => (c.Project, Fields: c.Fields.Count > 0, c.Releases, Change: Describe(c))));
-        foreach (var (project, fieldsChanged, releaseChanges, change) in candidates)
+        var candidates = diff.Added.Select(a => (a.Project, Fields: true, Releases: (IReadOnlyList<RdoReleaseChange>)[], Tags: (IReadOnlyList<string>)[], Change: "added"))
+            .Concat(diff.Changed.Select(c => (c.Project, Fields: c.Fields.Count > 0, c.Releases, Tags: (IReadOnlyList<string>)[.. c.TagsAdded, .. c.TagsChanged], Change: Describe(c))));
+        foreach (var (project, fieldsChanged, releaseChanges, changedTags, change) in candidates)
         {
             var package = after.Expand(project);
             if (onlyPackages is not null && !onlyPackages.Contains(project))
@@ -270,8 +270,10 @@ public static class BuildPlanner
                     continue;
                 }
 
-                var releaseChange = releaseChanges.FirstOrDefault(r => r.Release == release.Name);
-                if (!fieldsChanged && releaseChange is null && !change.StartsWith("added", StringComparison.Ordinal))
+                // The release is affected when a shared field, its membership or source-branch, or its own tag's overrides changed.
+                var releaseAffected = fieldsChanged || change == "added"
+                    || releaseChanges.Any(r => r.Release == release.Name) || changedTags.Contains(tag);
+                if (!releaseAffected)
                 {
                     // Only other releases' tags changed: this release builds exactly what it built before.
                     context.Skipped.Add(new SkippedBuild(package.Name, release.Name, $"{change}; nothing changed for {release.Name}"));
