@@ -25,7 +25,30 @@ public sealed class FakeGitLab : FakeServer
     private readonly List<FakeGitLabNote> notes = [];
     private readonly List<FakeGitLabStatus> statuses = [];
     private readonly List<FakeGitLabPipeline> pipelines = [];
+    private readonly HashSet<string> statusDenied = [];
+    private readonly Queue<(int Status, string? RetryAfter)> injectedFailures = new();
     private long nextId = 1000;
+
+    /// <summary>The next <paramref name="count"/> API requests fail with <paramref name="statusCode"/> (as an overloaded server would).</summary>
+    public void InjectFailures(int count, int statusCode, string? retryAfter = null)
+    {
+        lock (gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                injectedFailures.Enqueue((statusCode, retryAfter));
+            }
+        }
+    }
+
+    /// <summary>Setting commit statuses on the project answers 403 (the bot is not Developer on a contributor's fork).</summary>
+    public void DenyStatuses(string project)
+    {
+        lock (gate)
+        {
+            statusDenied.Add(project);
+        }
+    }
 
     public void AddUser(string username, string token)
     {
@@ -118,9 +141,25 @@ public sealed class FakeGitLab : FakeServer
     {
         app.Use(async (context, next) =>
         {
+            (int Status, string? RetryAfter)? failure = null;
             lock (gate)
             {
                 RequestCount++;
+                if (injectedFailures.Count > 0)
+                {
+                    failure = injectedFailures.Dequeue();
+                }
+            }
+
+            if (failure is { } f)
+            {
+                if (f.RetryAfter is not null)
+                {
+                    context.Response.Headers.RetryAfter = f.RetryAfter;
+                }
+
+                await Results.Json(new { message = $"{f.Status} injected failure" }, statusCode: f.Status).ExecuteAsync(context);
+                return;
             }
 
             if (User(context) is null)
@@ -292,6 +331,11 @@ public sealed class FakeGitLab : FakeServer
 
     private IResult SetStatus(FakeGitLabProject p, string sha, JsonNode? body)
     {
+        if (statusDenied.Contains(p.Path))
+        {
+            return Results.Json(new { message = "403 Forbidden" }, statusCode: 403);
+        }
+
         var state = body?["state"]?.GetValue<string>();
         string[] valid = ["pending", "running", "success", "failed", "canceled", "skipped"];
         if (state is null || !valid.Contains(state))

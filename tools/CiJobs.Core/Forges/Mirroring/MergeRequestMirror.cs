@@ -57,13 +57,21 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
                 existing = await FindLinkedAsync(source, cancellationToken);
             }
         }
-        else if (existing is { State: MergeRequestState.Open }
-            && MirrorMarkers.ParseSyncedSha(existing.Description) == source.HeadSha
-            && existing.Title == source.Title)
+        else if (existing is { State: MergeRequestState.Open } && MirrorMarkers.ParseSyncedSha(existing.Description) == source.HeadSha)
         {
+            // Same code: no regeneration, no force-push. Title or description edits are copied over.
+            var wanted = DistGitDescription(source);
+            var upToDate = existing.Title == source.Title && existing.Description == wanted;
+            if (!upToDate)
+            {
+                existing = await distGit.MergeRequests.UpdateAsync(distProject, existing.Number, new MergeRequestUpdate { Title = source.Title, Description = wanted }, cancellationToken);
+            }
+
             await EnsureSourceLinkAsync(source, existing, cancellationToken);
             await UpsertNoteAsync(source, existing, cancellationToken);
-            return Result(MirrorAction.UpToDate, $"Dist-git merge request {existing.WebUrl} already mirrors {Short(source.HeadSha)}.", source, existing);
+            return upToDate
+                ? Result(MirrorAction.UpToDate, $"Dist-git merge request {existing.WebUrl} already mirrors {Short(source.HeadSha)}.", source, existing)
+                : Result(MirrorAction.Updated, $"Copied the title and description to dist-git merge request {existing.WebUrl}.", source, existing);
         }
 
         await RegenerateAsync(source, cancellationToken);
