@@ -51,9 +51,9 @@ public sealed class GitLabClientTests : IAsyncLifetime
     public async Task CreateAsync_SecondOpenMergeRequestForTheBranch_IsAConflict()
     {
         var api = f.CreateForge().MergeRequests;
-        await api.CreateAsync(MirrorFixture.SourceProject, new NewMergeRequest("fix", "main-x", "one", ""), default);
+        await api.CreateAsync(MirrorFixture.SourceProject, new NewMergeRequest("c9s", "fix", "one", ""), default);
 
-        var act = () => api.CreateAsync(MirrorFixture.SourceProject, new NewMergeRequest("fix", "main-x", "two", ""), default);
+        var act = () => api.CreateAsync(MirrorFixture.SourceProject, new NewMergeRequest("c9s", "fix", "two", ""), default);
 
         var error = (await act.Should().ThrowAsync<ForgeApiException>()).Which;
         error.IsConflict.Should().BeTrue();

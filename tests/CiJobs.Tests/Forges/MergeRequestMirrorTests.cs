@@ -287,6 +287,46 @@ public sealed class ForkMergeRequestMirrorTests : IAsyncLifetime
     }
 }
 
+public sealed class DistGitForkMirrorTests : IAsyncLifetime
+{
+    private MirrorFixture f = null!;
+    private string forkBare = null!;
+
+    public async Task InitializeAsync()
+    {
+        f = await MirrorFixture.CreateAsync();
+        forkBare = f.DistBare + "-bot-fork.git";
+        await f.BareGitAsync(f.DistBare, "clone", "--quiet", "--bare", f.DistBare, forkBare);
+        f.GitLab.AddProject("cijobs-bot/hello", forkBare, "c9s");
+    }
+
+    // The fork's bare repository lives in the fixture's temporary folder and goes with it.
+    public async Task DisposeAsync() => await f.DisposeAsync();
+
+    private MergeRequestMirror Mirror()
+    {
+        var forge = f.CreateForge();
+        return new MergeRequestMirror(
+            new MirrorEndpoints(forge, MirrorFixture.SourceProject, forge, MirrorFixture.DistProject) { DistGitFork = "cijobs-bot/hello" },
+            new SourceGitConversion(f.Repos.Converter),
+            new MirrorGit(new Core.Platform.CliWrapProcessRunner()));
+    }
+
+    [Fact]
+    public async Task With_a_bot_fork_the_branch_is_pushed_to_the_fork_and_the_MR_targets_dist_git()
+    {
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Mirror().SyncAsync(1, default))));
+
+        runs.Should().OnlyContain(r => r.DistGitMergeRequestNumber == 1);
+        var dist = f.GitLab.MergeRequests(MirrorFixture.DistProject).Should().ContainSingle().Subject;
+        dist.SourceProjectId.Should().NotBe(dist.TargetProjectId);
+        (await f.BareGitAsync(forkBare, "branch", "--list", "source-git-mr-1")).Should().Contain("source-git-mr-1");
+        (await f.BareGitAsync(f.DistBare, "branch", "--list", "source-git-mr-1")).Should().BeEmpty("the bot never pushes to dist-git itself");
+        (await Mirror().SyncAsync(1, default)).Action.Should().Be(MirrorAction.UpToDate);
+        (await Mirror().StatusAsync(1, "success", null, default)).Action.Should().Be(MirrorAction.StatusSet);
+    }
+}
+
 public sealed class MirrorInputTests
 {
     [Fact]

@@ -16,6 +16,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
     private readonly IForge distGit = endpoints.DistGit;
     private readonly string sourceProject = endpoints.SourceGitProject;
     private readonly string distProject = endpoints.DistGitProject;
+    private readonly string pushProject = endpoints.DistGitFork ?? endpoints.DistGitProject;
 
     /// <summary>Brings the dist-git MR in line with the source-git MR: create, update, close, reopen; merged → nothing.</summary>
     public async Task<MirrorResult> SyncAsync(int number, CancellationToken cancellationToken)
@@ -277,7 +278,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
     public async Task<MergeRequest?> FindLinkedAsync(MergeRequest source, CancellationToken cancellationToken)
     {
         var bot = await distGit.GetCurrentUserAsync(cancellationToken);
-        var query = new MergeRequestQuery(MirrorMarkers.DistGitBranch(source.Number)) { TargetBranch = source.TargetBranch, Author = bot.Username };
+        var query = new MergeRequestQuery(MirrorMarkers.DistGitBranch(source.Number)) { TargetBranch = source.TargetBranch, Author = bot.Username, SourceProject = pushProject };
         var link = MirrorMarkers.SourceGitLink(sourceProject, source.Number);
         var candidates = (await distGit.MergeRequests.FindAsync(distProject, query, cancellationToken))
             .Where(m => m.Description.Contains(link, StringComparison.Ordinal) && !m.Description.Contains(MirrorMarkers.SupersededMarker, StringComparison.Ordinal))
@@ -288,7 +289,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
 
     private async Task<(MergeRequest Target, MirrorAction Action)> CreateOrAdoptAsync(MergeRequest source, string description, CancellationToken cancellationToken)
     {
-        var request = new NewMergeRequest(MirrorMarkers.DistGitBranch(source.Number), source.TargetBranch, source.Title, description);
+        var request = new NewMergeRequest(MirrorMarkers.DistGitBranch(source.Number), source.TargetBranch, source.Title, description) { SourceProject = pushProject };
         try
         {
             return (await distGit.MergeRequests.CreateAsync(distProject, request, cancellationToken), MirrorAction.Created);
@@ -345,8 +346,9 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
             throw new CiJobsException($"update-dist-git for {source.WebUrl} failed: {e.Message}", ForgeExitCodes.ConversionFailed, e);
         }
 
-        log?.Invoke($"Pushing {branch} to {distInfo.Path}.");
-        await git.ForcePushAsync(dist, distInfo.CloneUrl, branch, distGit, cancellationToken);
+        var pushInfo = pushProject == distProject ? distInfo : await distGit.GetProjectAsync(pushProject, cancellationToken);
+        log?.Invoke($"Pushing {branch} to {pushInfo.Path}.");
+        await git.ForcePushAsync(dist, pushInfo.CloneUrl, branch, distGit, cancellationToken);
     }
 
     private string DistGitDescription(MergeRequest source)
