@@ -329,6 +329,24 @@ public sealed class DistGitForkMirrorTests : IAsyncLifetime
 
 public sealed class MirrorInputTests
 {
+    [Theory]
+    [InlineData("Fix it.\nBugzilla: 2001234\n", "Fix it.\nResolves: bz#2001234\n")]
+    [InlineData("Bugzilla: https://bugzilla.redhat.com/show_bug.cgi?id=42", "Resolves: bz#42")]
+    [InlineData("See Bugzilla: 42 later", "See Bugzilla: 42 later")]
+    public void RewriteBugzilla_BugzillaLines_BecomeResolves(string text, string expected) =>
+        MirrorMarkers.RewriteBugzilla(text).Should().Be(expected);
+
+    [Fact]
+    public void Markers_RoundTrip_AndAreStrippedFromCopiedText()
+    {
+        var description = "Text\n\n" + MirrorMarkers.SourceGitLink("g/p", 12) + "\n" + MirrorMarkers.SyncedSha("abcdef1234567");
+
+        MirrorMarkers.ParseSourceGitLink(description).Should().Be(("g/p", 12));
+        MirrorMarkers.ParseSyncedSha(description).Should().Be("abcdef1234567");
+        MirrorMarkers.StripMarkers(description).Should().Be("Text");
+        MirrorMarkers.ParseFromSourceGitCommit("t\n\nFrom-source-git-commit: 0123456789abcdef\n---\ninfo").Should().Be("0123456789abcdef");
+    }
+
     [Fact]
     public void FromEventPayload_PipelineHook_NamesTheMergeRequestTargetNotTheFork()
     {

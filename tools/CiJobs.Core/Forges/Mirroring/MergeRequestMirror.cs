@@ -335,7 +335,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
         await git.RunAsync(dist, ["config", "user.name", MirrorGit.BotName], null, cancellationToken);
         await git.RunAsync(dist, ["config", "user.email", MirrorGit.BotEmail], null, cancellationToken);
 
-        var body = MirrorMarkers.StripMarkers(source.Description);
+        var body = MirrorMarkers.RewriteBugzilla(MirrorMarkers.StripMarkers(source.Description));
         body = (body.Length > 0 ? body + "\n\n" : "") + $"---\nSource-git merge request: {source.WebUrl}";
         try
         {
@@ -353,7 +353,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
 
     private string DistGitDescription(MergeRequest source)
     {
-        var text = MirrorMarkers.StripMarkers(source.Description);
+        var text = MirrorMarkers.RewriteBugzilla(MirrorMarkers.StripMarkers(source.Description));
         return (text.Length > 0 ? text + "\n\n" : "")
             + "---\n###### Info for package maintainer\n"
             + $"This merge request mirrors [source-git merge request {sourceProject}!{source.Number}]({source.WebUrl}). "
