@@ -11,7 +11,8 @@ namespace CiJobs.Fakes.GitLab;
 /// notes, commit statuses and pipelines in memory.
 /// Git: every project is backed by a local bare repository given to <see cref="AddProject"/>; the API reports
 /// <c>file://&lt;that path&gt;</c> as <c>http_url_to_repo</c>, so clients clone and push there, and merge request
-/// heads and commits are read from it live (as GitLab sees pushes).
+/// heads and commits are read from it live (as GitLab sees pushes). A fork is just another project whose bare
+/// repository is a clone of its parent's; MR commits are read from the source project's repository.
 /// Auth: <c>PRIVATE-TOKEN</c> or <c>Authorization: Bearer</c> must name a token given to <see cref="AddUser"/>, else 401.
 /// Contract kept: 409 for a second open MR with the same source and target branch; 400 for an unknown source
 /// branch; 400 "Cannot transition status" when a commit status repeats its current state.
@@ -25,7 +26,30 @@ public sealed class FakeGitLab : FakeServer
     private readonly List<FakeGitLabNote> notes = [];
     private readonly List<FakeGitLabStatus> statuses = [];
     private readonly List<FakeGitLabPipeline> pipelines = [];
+    private readonly HashSet<string> statusDenied = [];
+    private readonly Queue<(int Status, string? RetryAfter)> injectedFailures = new();
     private long nextId = 1000;
+
+    /// <summary>The next <paramref name="count"/> API requests fail with <paramref name="statusCode"/> (as an overloaded server would).</summary>
+    public void InjectFailures(int count, int statusCode, string? retryAfter = null)
+    {
+        lock (gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                injectedFailures.Enqueue((statusCode, retryAfter));
+            }
+        }
+    }
+
+    /// <summary>Setting commit statuses on the project answers 403 (the bot is not Developer on a contributor's fork).</summary>
+    public void DenyStatuses(string project)
+    {
+        lock (gate)
+        {
+            statusDenied.Add(project);
+        }
+    }
 
     public void AddUser(string username, string token)
     {
@@ -118,9 +142,25 @@ public sealed class FakeGitLab : FakeServer
     {
         app.Use(async (context, next) =>
         {
+            (int Status, string? RetryAfter)? failure = null;
             lock (gate)
             {
                 RequestCount++;
+                if (injectedFailures.Count > 0)
+                {
+                    failure = injectedFailures.Dequeue();
+                }
+            }
+
+            if (failure is { } f)
+            {
+                if (f.RetryAfter is not null)
+                {
+                    context.Response.Headers.RetryAfter = f.RetryAfter;
+                }
+
+                await Results.Json(new { message = $"{f.Status} injected failure" }, statusCode: f.Status).ExecuteAsync(context);
+                return;
             }
 
             if (User(context) is null)
@@ -148,7 +188,7 @@ public sealed class FakeGitLab : FakeServer
             return WithMergeRequest(id, iid, (p, m) => UpdateMergeRequest(p, m, body));
         });
         api.MapGet("/projects/{id}/merge_requests/{iid:int}/commits", (string id, int iid, HttpContext c) => WithMergeRequest(id, iid, (p, m) =>
-            Paged(c, [.. FakeGit.Commits(p.RepositoryPath, m.TargetBranch, m.SourceBranch).Select(x => (object)new { id = x.Sha, message = x.Message, title = x.Message.Split('\n')[0] })])));
+            Paged(c, [.. FakeGit.Commits(projects.First(x => x.Id == m.SourceProjectId).RepositoryPath, m.TargetBranch, m.SourceBranch).Select(x => (object)new { id = x.Sha, message = x.Message, title = x.Message.Split('\n')[0] })])));
         api.MapGet("/projects/{id}/merge_requests/{iid:int}/notes", (string id, int iid, HttpContext c) => WithMergeRequest(id, iid, (p, m) =>
             Paged(c, [.. notes.Where(n => n.ProjectId == p.Id && n.Iid == iid).OrderBy(n => n.Id).Select(NoteJson)])));
         api.MapPost("/projects/{id}/merge_requests/{iid:int}/notes", async (string id, int iid, HttpContext c) =>
@@ -229,6 +269,14 @@ public sealed class FakeGitLab : FakeServer
 
     private IResult CreateMergeRequest(FakeGitLabProject p, JsonNode? body, string user)
     {
+        // Created on the project that owns the source branch; target_project_id aims it at another project (a fork's parent).
+        var targetProject = p;
+        if (body?["target_project_id"] is { } targetId)
+        {
+            targetProject = projects.FirstOrDefault(x => x.Id == targetId.GetValue<long>())
+                ?? throw new InvalidOperationException("unknown target_project_id");
+        }
+
         var source = body?["source_branch"]?.GetValue<string>();
         var target = body?["target_branch"]?.GetValue<string>();
         var title = body?["title"]?.GetValue<string>();
@@ -242,20 +290,25 @@ public sealed class FakeGitLab : FakeServer
             return Results.Json(new { message = new[] { $"Source branch \"{source}\" does not exist" } }, statusCode: 400);
         }
 
-        if (mergeRequests.FirstOrDefault(m => m.TargetProjectId == p.Id && m.SourceProjectId == p.Id && m.SourceBranch == source && m.TargetBranch == target && m.State == "opened") is { } existing)
+        if (FakeGit.ResolveBranch(targetProject.RepositoryPath, target) is null)
+        {
+            return Results.Json(new { message = new[] { $"Target branch \"{target}\" does not exist" } }, statusCode: 400);
+        }
+
+        if (mergeRequests.FirstOrDefault(m => m.TargetProjectId == targetProject.Id && m.SourceProjectId == p.Id && m.SourceBranch == source && m.TargetBranch == target && m.State == "opened") is { } existing)
         {
             return Results.Json(new { message = new[] { $"Another open merge request already exists for this source branch: !{existing.Iid}" } }, statusCode: 409);
         }
 
-        var mr = new FakeGitLabMergeRequest(++nextId, NextIid(p), p.Id, p.Id, source, target, user)
+        var mr = new FakeGitLabMergeRequest(++nextId, NextIid(targetProject), targetProject.Id, p.Id, source, target, user)
         {
             Title = title,
             Description = body?["description"]?.GetValue<string>() ?? "",
         };
         mergeRequests.Add(mr);
         // A merge request pipeline starts on creation, as with `rules: if: merge_request_event`.
-        pipelines.Add(new FakeGitLabPipeline(++nextId, p.Id, mr.Iid, Head(mr) ?? "", "merge_request_event") { Status = "created" });
-        return Results.Json(MergeRequestJson(p, mr), statusCode: 201);
+        pipelines.Add(new FakeGitLabPipeline(++nextId, targetProject.Id, mr.Iid, Head(mr) ?? "", "merge_request_event") { Status = "created" });
+        return Results.Json(MergeRequestJson(targetProject, mr), statusCode: 201);
     }
 
     private IResult UpdateMergeRequest(FakeGitLabProject p, FakeGitLabMergeRequest m, JsonNode? body)
@@ -292,6 +345,11 @@ public sealed class FakeGitLab : FakeServer
 
     private IResult SetStatus(FakeGitLabProject p, string sha, JsonNode? body)
     {
+        if (statusDenied.Contains(p.Path))
+        {
+            return Results.Json(new { message = "403 Forbidden" }, statusCode: 403);
+        }
+
         var state = body?["state"]?.GetValue<string>();
         string[] valid = ["pending", "running", "success", "failed", "canceled", "skipped"];
         if (state is null || !valid.Contains(state))

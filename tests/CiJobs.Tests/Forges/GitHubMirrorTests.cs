@@ -57,6 +57,28 @@ public sealed class GitHubMirrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mr_sync_from_the_command_line_mirrors_a_GitHub_pull_request_with_two_tokens_never_printed()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["CIJOBS_SOURCE_GIT_TOKEN"] = GitHubToken,
+            ["CIJOBS_DIST_GIT_TOKEN"] = MirrorFixture.BotToken,
+        };
+        string[] arguments =
+        [
+            "mr", "sync", "--forge", "GitHub", "--server-url", gitHub.BaseUrl, "--source-git-project", "src/hello", "--mr", "1",
+            "--dist-git-forge", "GitLab", "--dist-git-server-url", f.GitLab.BaseUrl, "--dist-git-project", MirrorFixture.DistProject,
+        ];
+
+        var result = await Support.CliRunner.RunAsync(arguments, environment: environment);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        (result.StandardOutput + result.StandardError).Should().NotContain(GitHubToken).And.NotContain(MirrorFixture.BotToken);
+        f.GitLab.MergeRequests(MirrorFixture.DistProject).Should().ContainSingle();
+        gitHub.Comments("src/hello", 1).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task A_second_open_pull_request_for_the_same_branch_is_a_conflict_from_the_adapter()
     {
         var forge = GitHubForge.Create(gitHub.BaseUrl, GitHubToken);

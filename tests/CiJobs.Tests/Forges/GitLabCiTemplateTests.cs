@@ -58,6 +58,73 @@ public sealed class GitLabCiTemplateTests : IAsyncLifetime
             .ExecuteBufferedAsync();
     }
 
+    [Theory]
+    [InlineData("exit 0", "success")]
+    [InlineData("exit 3", "failed")]
+    public async Task The_dist_git_template_reports_running_then_the_pipeline_result_to_the_source_git_commit(string buildScript, string finalState)
+    {
+        await f.CreateMirror().SyncAsync(f.Number, default);
+        using var temp = new TempDir("gcl");
+        var project = await TestGit.InitAsync(temp.Path);
+        Directory.CreateDirectory(temp.Combine("ci", "gitlab"));
+        File.Copy(Path.Combine(RepoRoot, "ci", "gitlab", "dist-git.yml"), temp.Combine("ci", "gitlab", "dist-git.yml"));
+        await File.WriteAllTextAsync(temp.Combine(".gitlab-ci.yml"), $"include:\n  - local: ci/gitlab/dist-git.yml\nrpm-build:\n  stage: test\n  script:\n    - {buildScript}\n");
+        await File.WriteAllTextAsync(temp.Combine(".gitignore"), ".gitlab-ci-local/\n");
+        await project.CommitAsync("CI", new Dictionary<string, string>());
+
+        var result = await global::CliWrap.Cli.Wrap("gitlab-ci-local")
+            .WithArguments(
+            [
+                "--variable", "CI_PIPELINE_SOURCE=merge_request_event",
+                "--variable", "CI_MERGE_REQUEST_IID=1",
+                "--variable", $"CI_MERGE_REQUEST_PROJECT_PATH={MirrorFixture.DistProject}",
+                "--variable", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=source-git-mr-1",
+                "--variable", $"CI_SERVER_URL={f.GitLab.BaseUrl}",
+                "--variable", $"CIJOBS_CMD=dotnet {CliRunner.CliDll}",
+                "--variable", $"CIJOBS_SOURCE_GIT_TOKEN={MirrorFixture.BotToken}",
+            ])
+            .WithWorkingDirectory(temp.Path)
+            .WithEnvironmentVariables(new Dictionary<string, string?> { ["GCL_IGNORE_PREDEFINED_VARS"] = "CI_PIPELINE_SOURCE,CI_SERVER_URL" })
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync();
+
+        var output = result.StandardOutput + result.StandardError;
+        output.Should().Contain("cijobs-mr-status-running");
+        var tested = await f.BareGitAsync(f.SourceBare, "rev-parse", "fix");
+        f.GitLab.Statuses(MirrorFixture.SourceProject).Select(s => (s.Sha, s.State)).Should().Equal([(tested, "running"), (tested, finalState)], output);
+    }
+
+    [Fact]
+    public async Task This_repositorys_pipeline_and_the_templates_pass_gitlab_schema_validation()
+    {
+        using var temp = new TempDir("gcl");
+        var project = await TestGit.InitAsync(temp.Path);
+        Directory.CreateDirectory(temp.Combine("ci", "gitlab"));
+        foreach (var file in new[] { ".gitlab-ci.yml", "ci/gitlab/source-git.yml", "ci/gitlab/dist-git.yml" })
+        {
+            File.Copy(Path.Combine(RepoRoot, file), temp.Combine(file));
+        }
+
+        await project.CommitAsync("CI", new Dictionary<string, string>());
+        var own = await global::CliWrap.Cli.Wrap("gitlab-ci-local").WithArguments(["--list"]).WithWorkingDirectory(temp.Path)
+            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        own.ExitCode.Should().Be(0, own.StandardOutput + own.StandardError);
+        own.StandardOutput.Should().Contain("build").And.Contain("test").And.Contain("lint");
+
+        foreach (var template in new[] { "source-git.yml", "dist-git.yml" })
+        {
+            await File.WriteAllTextAsync(temp.Combine(".gitlab-ci.yml"), $"include:\n  - local: ci/gitlab/{template}\n");
+            await project.CommitAsync("use " + template, new Dictionary<string, string>());
+            var listed = await global::CliWrap.Cli.Wrap("gitlab-ci-local")
+                .WithArguments(["--list", "--variable", "CI_PIPELINE_SOURCE=merge_request_event", "--variable", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=source-git-mr-4"])
+                .WithWorkingDirectory(temp.Path)
+                .WithEnvironmentVariables(new Dictionary<string, string?> { ["GCL_IGNORE_PREDEFINED_VARS"] = "CI_PIPELINE_SOURCE" })
+                .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+            listed.ExitCode.Should().Be(0, listed.StandardOutput + listed.StandardError);
+            listed.StandardOutput.Should().Contain("cijobs-mr-");
+        }
+    }
+
     [Fact]
     public async Task The_merge_request_job_of_the_template_mirrors_the_MR_through_gitlab_ci_local()
     {

@@ -185,6 +185,26 @@ public sealed class MergeRequestMirrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_title_or_description_edit_is_copied_without_a_push()
+    {
+        var mirror = f.CreateMirror();
+        await mirror.SyncAsync(f.Number, default);
+        var branchBefore = await f.BareGitAsync(f.DistBare, "rev-parse", "source-git-mr-1");
+        var source = f.GitLab.MergeRequests(MirrorFixture.SourceProject).Single();
+        source.Title = "Fix the exit code properly";
+        source.Description = "Better words." + "\n\n" + source.Description[source.Description.IndexOf("<!--", StringComparison.Ordinal)..];
+
+        var result = await mirror.SyncAsync(f.Number, default);
+
+        result.Action.Should().Be(MirrorAction.Updated);
+        var dist = f.GitLab.MergeRequests(MirrorFixture.DistProject).Single();
+        dist.Title.Should().Be("Fix the exit code properly");
+        dist.Description.Should().StartWith("Better words.");
+        (await f.BareGitAsync(f.DistBare, "rev-parse", "source-git-mr-1")).Should().Be(branchBefore);
+        (await mirror.SyncAsync(f.Number, default)).Action.Should().Be(MirrorAction.UpToDate);
+    }
+
+    [Fact]
     public async Task A_missing_dist_git_branch_is_a_clear_error()
     {
         var other = f.GitLab.OpenMergeRequest(MirrorFixture.SourceProject, "fix", "c10s", "For c10s", "", "alice");
@@ -214,5 +234,144 @@ public sealed class MergeRequestMirrorTests : IAsyncLifetime
         (await f.BareGitAsync(f.SourceBare, "show", "sync-from-dist-git/c9s:.distro/tests/tests.yml")).Should().Contain("smoke");
         // The bot's own sync MR is never mirrored back to dist-git.
         (await mirror.SyncAsync(sync.Iid, default)).Action.Should().Be(MirrorAction.Ignored);
+    }
+}
+
+public sealed class ForkMergeRequestMirrorTests : IAsyncLifetime
+{
+    private MirrorFixture f = null!;
+    private string forkBare = null!;
+    private int number;
+    private string forkHead = null!;
+
+    public async Task InitializeAsync()
+    {
+        f = await MirrorFixture.CreateAsync();
+        forkBare = f.SourceBare + "-fork.git";
+        await f.BareGitAsync(f.SourceBare, "clone", "--quiet", "--bare", f.SourceBare, forkBare);
+        f.GitLab.AddProject("alice/hello", forkBare, "c9s");
+        // The contributor's branch exists only in the fork (and the fork lacks nothing else here).
+        forkHead = await f.Repos.CommitSrcAsync("Fork-only change", new Dictionary<string, string> { ["fork.txt"] = "from a fork\n" });
+        await f.Repos.Src.RunAsync("push", "--quiet", forkBare, "fix:feature");
+        number = f.GitLab.OpenMergeRequest(MirrorFixture.SourceProject, "feature", "c9s", "From a fork", "", "alice", sourceProject: "alice/hello").Iid;
+    }
+
+    // The fork's bare repository lives in the fixture's temporary folder and goes with it.
+    public async Task DisposeAsync() => await f.DisposeAsync();
+
+    [Fact]
+    public async Task A_fork_MR_is_mirrored_from_the_fork_and_its_status_goes_to_the_fork()
+    {
+        var mirror = f.CreateMirror();
+
+        await mirror.SyncAsync(number, default);
+        var status = await mirror.StatusAsync(1, "success", null, default);
+
+        (await f.BareGitAsync(f.DistBare, "log", "-1", "--format=%B", $"source-git-mr-{number}")).Should().Contain($"From-source-git-commit: {forkHead}");
+        status.Action.Should().Be(MirrorAction.StatusSet);
+        f.GitLab.Statuses("alice/hello").Should().ContainSingle().Which.Sha.Should().Be(forkHead);
+    }
+
+    [Fact]
+    public async Task Without_access_to_the_fork_the_status_is_reported_in_the_one_comment()
+    {
+        var mirror = f.CreateMirror();
+        await mirror.SyncAsync(number, default);
+        f.GitLab.DenyStatuses("alice/hello");
+
+        var result = await mirror.StatusAsync(1, "failed", "http://ci.example/p/3", default);
+
+        result.Action.Should().Be(MirrorAction.StatusReportedInComment);
+        var note = f.GitLab.Notes(MirrorFixture.SourceProject, number).Should().ContainSingle().Subject;
+        note.Body.Should().Contain("**failed**").And.Contain("http://ci.example/p/3").And.Contain("Developer");
+    }
+}
+
+public sealed class DistGitForkMirrorTests : IAsyncLifetime
+{
+    private MirrorFixture f = null!;
+    private string forkBare = null!;
+
+    public async Task InitializeAsync()
+    {
+        f = await MirrorFixture.CreateAsync();
+        forkBare = f.DistBare + "-bot-fork.git";
+        await f.BareGitAsync(f.DistBare, "clone", "--quiet", "--bare", f.DistBare, forkBare);
+        f.GitLab.AddProject("cijobs-bot/hello", forkBare, "c9s");
+    }
+
+    // The fork's bare repository lives in the fixture's temporary folder and goes with it.
+    public async Task DisposeAsync() => await f.DisposeAsync();
+
+    private MergeRequestMirror Mirror()
+    {
+        var forge = f.CreateForge();
+        return new MergeRequestMirror(
+            new MirrorEndpoints(forge, MirrorFixture.SourceProject, forge, MirrorFixture.DistProject) { DistGitFork = "cijobs-bot/hello" },
+            new SourceGitConversion(f.Repos.Converter),
+            new MirrorGit(new Core.Platform.CliWrapProcessRunner()));
+    }
+
+    [Fact]
+    public async Task With_a_bot_fork_the_branch_is_pushed_to_the_fork_and_the_MR_targets_dist_git()
+    {
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Mirror().SyncAsync(1, default))));
+
+        runs.Should().OnlyContain(r => r.DistGitMergeRequestNumber == 1);
+        var dist = f.GitLab.MergeRequests(MirrorFixture.DistProject).Should().ContainSingle().Subject;
+        dist.SourceProjectId.Should().NotBe(dist.TargetProjectId);
+        (await f.BareGitAsync(forkBare, "branch", "--list", "source-git-mr-1")).Should().Contain("source-git-mr-1");
+        (await f.BareGitAsync(f.DistBare, "branch", "--list", "source-git-mr-1")).Should().BeEmpty("the bot never pushes to dist-git itself");
+        (await Mirror().SyncAsync(1, default)).Action.Should().Be(MirrorAction.UpToDate);
+        (await Mirror().StatusAsync(1, "success", null, default)).Action.Should().Be(MirrorAction.StatusSet);
+    }
+}
+
+public sealed class MirrorInputTests
+{
+    [Theory]
+    [InlineData("Fix it.\nBugzilla: 2001234\n", "Fix it.\nResolves: bz#2001234\n")]
+    [InlineData("Bugzilla: https://bugzilla.redhat.com/show_bug.cgi?id=42", "Resolves: bz#42")]
+    [InlineData("See Bugzilla: 42 later", "See Bugzilla: 42 later")]
+    public void RewriteBugzilla_BugzillaLines_BecomeResolves(string text, string expected) =>
+        MirrorMarkers.RewriteBugzilla(text).Should().Be(expected);
+
+    [Fact]
+    public void Markers_RoundTrip_AndAreStrippedFromCopiedText()
+    {
+        var description = "Text\n\n" + MirrorMarkers.SourceGitLink("g/p", 12) + "\n" + MirrorMarkers.SyncedSha("abcdef1234567");
+
+        MirrorMarkers.ParseSourceGitLink(description).Should().Be(("g/p", 12));
+        MirrorMarkers.ParseSyncedSha(description).Should().Be("abcdef1234567");
+        MirrorMarkers.StripMarkers(description).Should().Be("Text");
+        MirrorMarkers.ParseFromSourceGitCommit("t\n\nFrom-source-git-commit: 0123456789abcdef\n---\ninfo").Should().Be("0123456789abcdef");
+    }
+
+    [Fact]
+    public void FromEventPayload_PipelineHook_NamesTheMergeRequestTargetNotTheFork()
+    {
+        var input = MirrorInput.FromEventPayload("""
+            {"object_kind":"pipeline","object_attributes":{"id":9,"status":"success","source":"merge_request_event"},
+             "merge_request":{"iid":7,"url":"https://gitlab.example.com/rpms/hello/-/merge_requests/7"},
+             "project":{"path_with_namespace":"bot/hello","web_url":"https://gitlab.example.com/bot/hello"}}
+            """);
+
+        input.Should().Be(new MirrorInput("rpms/hello", 7, "https://gitlab.example.com"));
+    }
+
+    [Fact]
+    public void FromEventPayload_GitHubPullRequestEvent_NamesRepositoryAndNumber()
+    {
+        var input = MirrorInput.FromEventPayload("""{"action":"synchronize","number":4,"pull_request":{"number":4},"repository":{"full_name":"o/r"}}""");
+
+        input.Should().Be(new MirrorInput("o/r", 4, null));
+    }
+
+    [Fact]
+    public void FromEventPayload_PushHook_IsAnInputError()
+    {
+        var act = () => MirrorInput.FromEventPayload("""{"object_kind":"push"}""");
+
+        act.Should().Throw<Core.CiJobsException>().Which.ExitCode.Should().Be(ForgeExitCodes.InputInvalid);
     }
 }

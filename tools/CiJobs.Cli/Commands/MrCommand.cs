@@ -21,6 +21,7 @@ internal static class MrCommand
         Option<ForgeKind?> DistForge,
         Option<string?> DistServerUrl,
         Option<string?> DistProject,
+        Option<string?> DistFork,
         Option<OutputFormat> Format);
 
     public static Command Create()
@@ -45,6 +46,7 @@ internal static class MrCommand
             new Option<ForgeKind?>("--dist-git-forge") { Description = "Forge of the dist-git project. Default: same as --forge." },
             new Option<string?>("--dist-git-server-url") { Description = "Dist-git forge URL. Default: same as the source-git one." },
             new Option<string?>("--dist-git-project") { Description = distProjectHelp },
+            new Option<string?>("--dist-git-fork") { Description = "The bot's fork of dist-git to push its branches to (then the bot needs no push right on dist-git). Default: CIJOBS_DIST_GIT_FORK, else push to dist-git itself." },
             OutputOptions.CreateFormatOption());
         command.Options.Add(common.Forge);
         command.Options.Add(common.ServerUrl);
@@ -52,6 +54,7 @@ internal static class MrCommand
         command.Options.Add(common.DistForge);
         command.Options.Add(common.DistServerUrl);
         command.Options.Add(common.DistProject);
+        command.Options.Add(common.DistFork);
         command.Options.Add(common.Format);
         return common;
     }
@@ -167,7 +170,11 @@ internal static class MrCommand
         var distForge = distKind == sourceKind && distServerUrl == serverUrl && distToken == sourceToken ? sourceForge : CreateForge(distKind, distServerUrl, distToken);
         var runner = new CliWrapProcessRunner();
         var conversion = new SourceGitConversion(new SourceGitConverter(new GitCli(runner)));
-        return new MergeRequestMirror(new MirrorEndpoints(sourceForge, sourceProject, distForge, distProject), conversion, new MirrorGit(runner), message => Console.Error.WriteLine($"cijobs: {message}"));
+        var endpoints = new MirrorEndpoints(sourceForge, sourceProject, distForge, distProject)
+        {
+            DistGitFork = parseResult.GetValue(common.DistFork) ?? environment.GetVariable("CIJOBS_DIST_GIT_FORK"),
+        };
+        return new MergeRequestMirror(endpoints, conversion, new MirrorGit(runner), message => Console.Error.WriteLine($"cijobs: {message}"));
     }
 
     private static IForge CreateForge(ForgeKind kind, string? serverUrl, string token) => kind switch

@@ -11,7 +11,8 @@ public interface IMergeRequestApi
     /// <summary>Every open merge request of the project (for reconcilers), newest first.</summary>
     Task<IReadOnlyList<MergeRequest>> ListOpenAsync(string project, CancellationToken cancellationToken);
 
-    /// <summary>Opens a merge request from <paramref name="request"/>'s source branch in <paramref name="project"/>.
+    /// <summary>Opens a merge request into <paramref name="project"/> from <paramref name="request"/>'s source branch
+    /// (in <see cref="NewMergeRequest.SourceProject"/> when that is a fork).
     /// Throws <see cref="ForgeApiException"/> with <see cref="ForgeApiException.IsConflict"/> when one is already open for the branch.</summary>
     Task<MergeRequest> CreateAsync(string project, NewMergeRequest request, CancellationToken cancellationToken);
 

@@ -48,10 +48,16 @@ public sealed record MergeRequestQuery(string SourceBranch)
 
     /// <summary>Null = every state.</summary>
     public MergeRequestState? State { get; init; }
+
+    /// <summary>Only merge requests whose source branch lives in this project (a fork); null = any.</summary>
+    public string? SourceProject { get; init; }
 }
 
 public sealed record NewMergeRequest(string SourceBranch, string TargetBranch, string Title, string Description)
 {
+    /// <summary>The project (a fork) holding the source branch; null = the target project itself.</summary>
+    public string? SourceProject { get; init; }
+
     /// <summary>Lets target maintainers push to the bot's branch.</summary>
     public bool AllowCollaboration { get; init; } = true;
 

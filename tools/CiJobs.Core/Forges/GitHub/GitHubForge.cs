@@ -71,7 +71,7 @@ public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitSta
             var (owner, name) = Split(project);
             var request = new PullRequestRequest
             {
-                Head = $"{owner}:{query.SourceBranch}",
+                Head = $"{(query.SourceProject is { } fork ? Split(fork).Owner : owner)}:{query.SourceBranch}",
                 Base = query.TargetBranch,
                 State = query.State == MergeRequestState.Open ? ItemStateFilter.Open : query.State is null ? ItemStateFilter.All : ItemStateFilter.Closed,
                 SortProperty = PullRequestSort.Created,
@@ -95,7 +95,8 @@ public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitSta
         CallAsync($"Opening a pull request from {request.SourceBranch} in {project}", async () =>
         {
             var (owner, name) = Split(project);
-            var created = await client.PullRequest.Create(owner, name, new NewPullRequest(request.Title, request.SourceBranch, request.TargetBranch)
+            var head = request.SourceProject is { } fork && fork != project ? $"{Split(fork).Owner}:{request.SourceBranch}" : request.SourceBranch;
+            var created = await client.PullRequest.Create(owner, name, new NewPullRequest(request.Title, head, request.TargetBranch)
             {
                 Body = request.Description,
                 MaintainerCanModify = request.AllowCollaboration,

@@ -108,7 +108,11 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
         var result = new List<MergeRequest>();
         foreach (var dto in dtos)
         {
-            result.Add(await ToModelAsync(project, dto, cancellationToken));
+            var model = await ToModelAsync(project, dto, cancellationToken);
+            if (query.SourceProject is null || model.SourceProject == query.SourceProject)
+            {
+                result.Add(model);
+            }
         }
 
         return result;
@@ -137,7 +141,15 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
             ["allow_collaboration"] = request.AllowCollaboration,
             ["remove_source_branch"] = request.RemoveSourceBranch,
         };
-        var dto = await SendAsync<GitLabMergeRequestDto>(HttpMethod.Post, $"projects/{Id(project)}/merge_requests", body, $"Opening a merge request from {request.SourceBranch} in {project}", cancellationToken);
+        var owner = project;
+        if (request.SourceProject is { } fork && fork != project)
+        {
+            // Cross-project: created on the fork that owns the branch, aimed at the target project.
+            body["target_project_id"] = long.Parse((await GetProjectAsync(project, cancellationToken)).Id, CultureInfo.InvariantCulture);
+            owner = fork;
+        }
+
+        var dto = await SendAsync<GitLabMergeRequestDto>(HttpMethod.Post, $"projects/{Id(owner)}/merge_requests", body, $"Opening a merge request from {request.SourceBranch} in {project}", cancellationToken);
         return await ToModelAsync(project, dto, cancellationToken);
     }
 

@@ -16,6 +16,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
     private readonly IForge distGit = endpoints.DistGit;
     private readonly string sourceProject = endpoints.SourceGitProject;
     private readonly string distProject = endpoints.DistGitProject;
+    private readonly string pushProject = endpoints.DistGitFork ?? endpoints.DistGitProject;
 
     /// <summary>Brings the dist-git MR in line with the source-git MR: create, update, close, reopen; merged → nothing.</summary>
     public async Task<MirrorResult> SyncAsync(int number, CancellationToken cancellationToken)
@@ -57,13 +58,21 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
                 existing = await FindLinkedAsync(source, cancellationToken);
             }
         }
-        else if (existing is { State: MergeRequestState.Open }
-            && MirrorMarkers.ParseSyncedSha(existing.Description) == source.HeadSha
-            && existing.Title == source.Title)
+        else if (existing is { State: MergeRequestState.Open } && MirrorMarkers.ParseSyncedSha(existing.Description) == source.HeadSha)
         {
+            // Same code: no regeneration, no force-push. Title or description edits are copied over.
+            var wanted = DistGitDescription(source);
+            var upToDate = existing.Title == source.Title && existing.Description == wanted;
+            if (!upToDate)
+            {
+                existing = await distGit.MergeRequests.UpdateAsync(distProject, existing.Number, new MergeRequestUpdate { Title = source.Title, Description = wanted }, cancellationToken);
+            }
+
             await EnsureSourceLinkAsync(source, existing, cancellationToken);
             await UpsertNoteAsync(source, existing, cancellationToken);
-            return Result(MirrorAction.UpToDate, $"Dist-git merge request {existing.WebUrl} already mirrors {Short(source.HeadSha)}.", source, existing);
+            return upToDate
+                ? Result(MirrorAction.UpToDate, $"Dist-git merge request {existing.WebUrl} already mirrors {Short(source.HeadSha)}.", source, existing)
+                : Result(MirrorAction.Updated, $"Copied the title and description to dist-git merge request {existing.WebUrl}.", source, existing);
         }
 
         await RegenerateAsync(source, cancellationToken);
@@ -269,7 +278,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
     public async Task<MergeRequest?> FindLinkedAsync(MergeRequest source, CancellationToken cancellationToken)
     {
         var bot = await distGit.GetCurrentUserAsync(cancellationToken);
-        var query = new MergeRequestQuery(MirrorMarkers.DistGitBranch(source.Number)) { TargetBranch = source.TargetBranch, Author = bot.Username };
+        var query = new MergeRequestQuery(MirrorMarkers.DistGitBranch(source.Number)) { TargetBranch = source.TargetBranch, Author = bot.Username, SourceProject = pushProject };
         var link = MirrorMarkers.SourceGitLink(sourceProject, source.Number);
         var candidates = (await distGit.MergeRequests.FindAsync(distProject, query, cancellationToken))
             .Where(m => m.Description.Contains(link, StringComparison.Ordinal) && !m.Description.Contains(MirrorMarkers.SupersededMarker, StringComparison.Ordinal))
@@ -280,7 +289,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
 
     private async Task<(MergeRequest Target, MirrorAction Action)> CreateOrAdoptAsync(MergeRequest source, string description, CancellationToken cancellationToken)
     {
-        var request = new NewMergeRequest(MirrorMarkers.DistGitBranch(source.Number), source.TargetBranch, source.Title, description);
+        var request = new NewMergeRequest(MirrorMarkers.DistGitBranch(source.Number), source.TargetBranch, source.Title, description) { SourceProject = pushProject };
         try
         {
             return (await distGit.MergeRequests.CreateAsync(distProject, request, cancellationToken), MirrorAction.Created);
@@ -326,7 +335,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
         await git.RunAsync(dist, ["config", "user.name", MirrorGit.BotName], null, cancellationToken);
         await git.RunAsync(dist, ["config", "user.email", MirrorGit.BotEmail], null, cancellationToken);
 
-        var body = MirrorMarkers.StripMarkers(source.Description);
+        var body = MirrorMarkers.RewriteBugzilla(MirrorMarkers.StripMarkers(source.Description));
         body = (body.Length > 0 ? body + "\n\n" : "") + $"---\nSource-git merge request: {source.WebUrl}";
         try
         {
@@ -337,13 +346,14 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
             throw new CiJobsException($"update-dist-git for {source.WebUrl} failed: {e.Message}", ForgeExitCodes.ConversionFailed, e);
         }
 
-        log?.Invoke($"Pushing {branch} to {distInfo.Path}.");
-        await git.ForcePushAsync(dist, distInfo.CloneUrl, branch, distGit, cancellationToken);
+        var pushInfo = pushProject == distProject ? distInfo : await distGit.GetProjectAsync(pushProject, cancellationToken);
+        log?.Invoke($"Pushing {branch} to {pushInfo.Path}.");
+        await git.ForcePushAsync(dist, pushInfo.CloneUrl, branch, distGit, cancellationToken);
     }
 
     private string DistGitDescription(MergeRequest source)
     {
-        var text = MirrorMarkers.StripMarkers(source.Description);
+        var text = MirrorMarkers.RewriteBugzilla(MirrorMarkers.StripMarkers(source.Description));
         return (text.Length > 0 ? text + "\n\n" : "")
             + "---\n###### Info for package maintainer\n"
             + $"This merge request mirrors [source-git merge request {sourceProject}!{source.Number}]({source.WebUrl}). "

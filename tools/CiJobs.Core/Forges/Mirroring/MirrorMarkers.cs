@@ -41,6 +41,12 @@ public static partial class MirrorMarkers
     /// <summary>The description without any cijobs marker lines (to copy a contributor's text).</summary>
     public static string StripMarkers(string description) => AnyMarkerRegex().Replace(description, "").TrimEnd();
 
+    /// <summary>Dist-git convention: <c>Bugzilla: 123</c> or <c>Bugzilla: https://…show_bug.cgi?id=123</c> lines become <c>Resolves: bz#123</c>.</summary>
+    public static string RewriteBugzilla(string text) => BugzillaRegex().Replace(text, "Resolves: bz#$1");
+
+    [GeneratedRegex(@"^Bugzilla:[ \t]*(?:\S*[?&]id=)?(\d+)[ \t]*$", RegexOptions.Multiline)]
+    private static partial Regex BugzillaRegex();
+
     [GeneratedRegex(@"<!-- cijobs:source-git-mr=(\S+)!(\d+) -->")]
     private static partial Regex SourceGitLinkRegex();
 

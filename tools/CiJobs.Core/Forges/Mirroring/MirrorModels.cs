@@ -1,7 +1,11 @@
 namespace CiJobs.Core.Forges.Mirroring;
 
 /// <summary>The two projects being mirrored and the forges (with their tokens) they live on.</summary>
-public sealed record MirrorEndpoints(IForge SourceGit, string SourceGitProject, IForge DistGit, string DistGitProject);
+public sealed record MirrorEndpoints(IForge SourceGit, string SourceGitProject, IForge DistGit, string DistGitProject)
+{
+    /// <summary>The bot's fork of dist-git that receives the bot branches (the bot needs no push right on dist-git); null = dist-git itself.</summary>
+    public string? DistGitFork { get; init; }
+}
 
 /// <summary>What a mirroring step did.</summary>
 public enum MirrorAction
