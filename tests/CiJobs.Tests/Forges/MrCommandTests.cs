@@ -24,6 +24,19 @@ public sealed class MrCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ten_mr_sync_processes_at_once_as_from_duplicate_pipelines_leave_one_dist_git_MR()
+    {
+        var runs = Enumerable.Range(0, 10).Select(_ => CliRunner.RunAsync(["mr", "sync", "--format", "json"], environment: f.PipelineEnvironment())).ToList();
+
+        var results = await Task.WhenAll(runs);
+
+        results.Should().OnlyContain(r => r.ExitCode == 0, string.Join("\n", results.Select(r => r.ToString())));
+        results.Should().OnlyContain(r => r.StandardOutput.Contains("\"dist_git_merge_request_number\": 1", StringComparison.Ordinal));
+        f.GitLab.MergeRequests(MirrorFixture.DistProject).Should().ContainSingle();
+        f.GitLab.Notes(MirrorFixture.SourceProject, f.Number).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task A_refused_token_exits_61_without_printing_it()
     {
         var result = await CliRunner.RunAsync(["mr", "sync"], environment: f.PipelineEnvironment("glpat-WRONG-secret-77"));
