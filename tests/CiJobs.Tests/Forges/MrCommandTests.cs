@@ -103,6 +103,29 @@ public sealed class MrCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mr_sync_from_dist_git_in_a_dist_git_push_pipeline_opens_the_sync_MR_once()
+    {
+        await f.Repos.Dist.RunAsync("checkout", "--quiet", "c9s");
+        await f.Repos.CommitDistAsync("Add a gating test", new Dictionary<string, string> { ["tests/tests.yml"] = "- hosts: localhost\n  roles: [smoke]\n" });
+        await f.Repos.Dist.RunAsync("push", "--quiet", f.DistBare, "c9s:c9s");
+        var environment = new Dictionary<string, string?>
+        {
+            ["CI_SERVER_URL"] = f.GitLab.BaseUrl,
+            ["CI_PROJECT_PATH"] = MirrorFixture.DistProject,
+            ["CI_COMMIT_BRANCH"] = "c9s",
+            ["CIJOBS_SOURCE_GIT_PROJECT"] = MirrorFixture.SourceProject,
+            ["CIJOBS_SOURCE_GIT_TOKEN"] = MirrorFixture.BotToken,
+        };
+
+        var first = await CliRunner.RunAsync(["mr", "sync-from-dist-git"], environment: environment);
+        var second = await CliRunner.RunAsync(["mr", "sync-from-dist-git"], environment: environment);
+
+        first.ExitCode.Should().Be(0, first.ToString());
+        second.ExitCode.Should().Be(0, second.ToString());
+        f.GitLab.MergeRequests(MirrorFixture.SourceProject).Where(m => m.SourceBranch == "sync-from-dist-git/c9s").Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Mr_reconcile_catches_up_a_missed_close()
     {
         (await CliRunner.RunAsync(["mr", "sync"], environment: f.PipelineEnvironment())).ExitCode.Should().Be(0);
