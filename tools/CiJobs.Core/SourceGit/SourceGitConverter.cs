@@ -84,7 +84,7 @@ public sealed partial class SourceGitConverter(GitCli git)
                 var message = CommitMessage.Parse(c.Message);
                 return new DownstreamCommit(c, message, PatchMetadata.From(message, c.Hash));
             }).ToList();
-            var patches = await PatchGenerator.BuildAsync(await formatPatch, downstream, cancellationToken);
+            var patches = PatchGenerator.Build(await formatPatch, downstream);
             return await WriteDistGitAsync(src, dist, config, sgHead, patches, await srcFiles, await distFiles, options, cancellationToken);
         }
         finally
@@ -94,8 +94,15 @@ public sealed partial class SourceGitConverter(GitCli git)
 
         async Task<SyncStatus?> StatusOrNullAsync() => await ComputeStatusAsync(src, dist, config, cancellationToken);
 
+        // A plain ref needs no resolving first, so format-patch (the long step) starts at once; a glob waits for its expansion.
         async Task<IReadOnlyList<string>> FormatPatchAsync() =>
-            await PatchGenerator.FormatPatchAsync(src, await upstream, sgHead, ignorePaths, work.FullName, cancellationToken);
+            await PatchGenerator.FormatPatchAsync(
+                src,
+                upstreamRef.IndexOfAny(['*', '?', '[']) < 0 && !upstreamRef.StartsWith('-') ? upstreamRef : await upstream,
+                sgHead,
+                ignorePaths,
+                work.FullName,
+                cancellationToken);
 
         async Task<IReadOnlyList<CommitInfo>> LogAsync() => await src.LogAsync([$"{await upstream}..{sgHead}"], cancellationToken);
     }
