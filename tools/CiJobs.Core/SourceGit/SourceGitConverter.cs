@@ -37,9 +37,10 @@ public sealed partial class SourceGitConverter(GitCli git)
         var upstream = ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
         try
         {
+            // format-patch first: it is the longest step and starting processes takes time too.
+            var formatPatch = FormatPatchAsync();
             var pristine = Task.WhenAll(src.EnsurePristineAsync(cancellationToken), dist.EnsurePristineAsync(cancellationToken));
             var status = options.Force ? Task.FromResult<SyncStatus?>(null) : StatusOrNullAsync();
-            var formatPatch = FormatPatchAsync();
             var log = LogAsync();
             var srcFiles = src.TrackedFilesAsync(cancellationToken);
             var distFiles = dist.TrackedFilesAsync(cancellationToken);
