@@ -345,4 +345,52 @@ public sealed class SourceGitConverterTests
         recorded.Committed.Should().BeTrue("--allow-empty records the sync point");
         (await f.StatusAsync()).State.Should().Be(SyncState.InSync);
     }
+
+    [Fact]
+    public async Task A_source_git_rebased_onto_a_new_upstream_release_is_ahead_and_converts_against_the_new_tag()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        var series = await f.AddTypicalDownstreamAsync();
+        await f.UpdateDistGitAsync();
+
+        // Upstream releases 1.1; the downstream branch (init commit and series) is rebased onto it.
+        await f.Src.RunAsync("checkout", "--quiet", "-b", "upstream", "v1.0");
+        await f.CommitSrcAsync("Upstream: 1.1", new Dictionary<string, string> { ["NEWS"] = "1.1\n" });
+        await f.Src.RunAsync("tag", "v1.1");
+        await f.Src.RunAsync("checkout", "--quiet", "c9s");
+        await f.Src.RunAsync("rebase", "--quiet", "--onto", "v1.1", "v1.0");
+        await f.CommitSrcAsync("Move to 1.1", new Dictionary<string, string>
+        {
+            [".distro/source-git.yaml"] = SourceGitFixture.DefaultConfig.Replace("upstream_ref: v1.0", "upstream_ref: v1.*", StringComparison.Ordinal),
+        });
+
+        var status = await f.StatusAsync();
+
+        status.State.Should().Be(SyncState.SourceGitAhead);
+        status.SourceGitRebased.Should().BeTrue();
+        status.SyncPointFrom.Should().Be(SourceGitConverter.FromSourceGitCommit);
+        var result = await f.UpdateDistGitAsync();
+        result.Patches.Select(p => (p.FileName, p.Status)).Should().Equal(
+            ("0001-Fix-the-exit-code.patch", PatchFileStatus.Unchanged),
+            ("rename-readme.patch", PatchFileStatus.Unchanged));
+        result.Committed.Should().BeFalse("the rebase changed no patch and no .distro file that dist-git receives");
+        series.Fix.Should().NotBe(await f.Src.RunAsync("rev-parse", "HEAD~4"));
+    }
+
+    [Fact]
+    public async Task Update_source_git_skips_commits_made_by_update_dist_git_in_a_given_range()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.AddTypicalDownstreamAsync();
+        var sync = (await f.UpdateDistGitAsync()).DistGitCommit!;
+        var outside = await f.CommitDistAsync("Add gating", new Dictionary<string, string> { ["gating.yaml"] = "--- !Policy\n" });
+
+        var result = await f.UpdateSourceGitAsync(new UpdateSourceGitOptions { RevisionRange = $"{f.DistInitial}..HEAD" });
+
+        result.Commits.Select(c => c.DistGitCommit).Should().Equal(sync, outside);
+        result.Commits[0].SourceGitCommit.Should().BeNull();
+        result.Commits[1].SourceGitCommit.Should().NotBeNull();
+        File.Exists(f.SrcPath(".distro/gating.yaml")).Should().BeTrue();
+        (await f.StatusAsync()).State.Should().Be(SyncState.InSync);
+    }
 }

@@ -290,7 +290,7 @@ public sealed partial class SourceGitConverter(GitCli git)
 
     /// <summary>
     /// Finds the sync point from the origin trailers (the newest <c>From-dist-git-commit</c> in SRC
-    /// and <c>From-source-git-commit</c> in DIST; the newer pair on the source-git side wins) and
+    /// and <c>From-source-git-commit</c> in DIST; the pair with the later dist-git commit wins) and
     /// lists the commits each side has since.
     /// </summary>
     public async Task<SyncStatus> GetStatusAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken)
@@ -345,7 +345,12 @@ public sealed partial class SourceGitConverter(GitCli git)
             pairB = (sg, b.Commit);
         }
 
-        var useB = pairA is null || (pairB is not null && await IsAncestorAsync(src, pairA.Value.Sg, pairB.Value.Sg, cancellationToken));
+        // The newer pair wins. Dist-git history is linear and never rebased, so it decides; only when
+        // both pairs name the same dist-git commit does the source-git side (which may be rebased) decide.
+        var useB = pairA is null
+            || (pairB is not null && (pairA.Value.Dg == pairB.Value.Dg
+                ? await IsAncestorAsync(src, pairA.Value.Sg, pairB.Value.Sg, cancellationToken)
+                : await IsAncestorAsync(dist, pairA.Value.Dg, pairB.Value.Dg, cancellationToken)));
         var (sgSync, dgSync) = useB ? pairB!.Value : pairA!.Value;
 
         async Task<(bool Rebased, IReadOnlyList<string> Ahead)> SourceSideAsync()
