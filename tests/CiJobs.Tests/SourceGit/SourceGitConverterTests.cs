@@ -393,4 +393,48 @@ public sealed class SourceGitConverterTests
         File.Exists(f.SrcPath(".distro/gating.yaml")).Should().BeTrue();
         (await f.StatusAsync()).State.Should().Be(SyncState.InSync);
     }
+
+    [Fact]
+    public async Task Binary_and_executable_distro_files_and_non_utf8_patches_keep_their_bytes()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        byte[] latin1 = [.. "/* caf"u8, 0xE9, .. " */\n"u8];
+        await File.WriteAllBytesAsync(f.SrcPath("src/latin1.c"), latin1);
+        await f.CommitSrcAsync("Add a Latin-1 file\n\nNo-prefix: true\nPatch-name: latin1.patch", new Dictionary<string, string>());
+        byte[] binary = [0, 1, 2, 0xFF, 0xFE, 10, 13, 0];
+        await File.WriteAllBytesAsync(f.SrcPath(".distro/key.bin"), binary);
+        await File.WriteAllTextAsync(f.SrcPath(".distro/tests/run.sh"), "#!/bin/sh\n");
+        File.SetUnixFileMode(f.SrcPath(".distro/tests/run.sh"), File.GetUnixFileMode(f.SrcPath(".distro/tests/run.sh")) | UnixFileMode.UserExecute);
+        await f.CommitSrcAsync("Packaging files", new Dictionary<string, string>());
+
+        await f.UpdateDistGitAsync();
+
+        (await File.ReadAllBytesAsync(f.DistPath("key.bin"))).Should().Equal(binary);
+        File.GetUnixFileMode(f.DistPath("tests/run.sh")).Should().HaveFlag(UnixFileMode.UserExecute);
+        (await f.Dist.RunAsync("ls-files", "-s", "tests/run.sh")).Should().StartWith("100755");
+        var patch = await File.ReadAllBytesAsync(f.DistPath("latin1.patch"));
+        byte[] added = [.. "+/* caf"u8, 0xE9];
+        patch.AsSpan().IndexOf(added).Should().BeGreaterThan(0, "the Latin-1 byte survives the No-prefix rewrite");
+        (await f.DistFileAsync("latin1.patch")).Should().Contain("+++ src/latin1.c");
+    }
+
+    [Fact]
+    public async Task Update_source_git_replays_deletions_and_new_files_under_distro()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.Dist.RunAsync("rm", "--quiet", "tests/tests.yml");
+        await f.CommitDistAsync("Move tests\n\nThe old layout is gone.", new Dictionary<string, string> { ["plans/main.fmf"] = "summary: all\n" });
+
+        var result = await f.UpdateSourceGitAsync();
+
+        result.Changed.Should().BeTrue();
+        File.Exists(f.SrcPath(".distro/tests/tests.yml")).Should().BeFalse();
+        (await File.ReadAllTextAsync(f.SrcPath(".distro/plans/main.fmf"))).Should().Be("summary: all\n");
+        (await f.Src.RunAsync("log", "-1", "--format=%s")).Should().Be("Move tests");
+        (await f.StatusAsync()).State.Should().Be(SyncState.InSync);
+
+        // And back: dist-git gets nothing new.
+        var forced = await f.UpdateDistGitAsync(new UpdateDistGitOptions { Force = true });
+        forced.Changed.Should().BeFalse();
+    }
 }
