@@ -437,4 +437,20 @@ public sealed class SourceGitConverterTests
         var forced = await f.UpdateDistGitAsync(new UpdateDistGitOptions { Force = true });
         forced.Changed.Should().BeFalse();
     }
+
+    [Fact]
+    public async Task Without_patch_trailers_the_legacy_yaml_metadata_block_is_used()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.CommitSrcAsync("Fix the build\n\nDetails.\n\npatch_name: build.patch\npatch_id: 7\ndescription: |-\n  # Fixes the build\n  # on new compilers", new Dictionary<string, string> { ["a.c"] = "a\n" });
+        await f.CommitSrcAsync("Local change\n\nignore: true", new Dictionary<string, string> { ["b.c"] = "b\n" });
+        await f.CommitSrcAsync("Old style\n\npatch_name: p0.patch\nno_prefix: true", new Dictionary<string, string> { ["c.c"] = "c\n" });
+
+        var result = await f.UpdateDistGitAsync();
+
+        result.Patches.Select(p => (p.FileName, p.Number)).Should().Equal(("build.patch", 7), ("p0.patch", 8));
+        var spec = await f.DistFileAsync("hello.spec");
+        spec.Should().Contain("# Fixes the build\n# on new compilers\nPatch0007: build.patch\n\n# Old style\nPatch0008: p0.patch\n");
+        (await f.DistFileAsync("p0.patch")).Should().Contain("+++ c.c");
+    }
 }

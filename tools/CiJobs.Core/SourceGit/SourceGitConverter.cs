@@ -80,10 +80,18 @@ public sealed partial class SourceGitConverter(GitCli git)
                     SourceGitExitCodes.InvalidPatchMetadata);
             }
 
-            var downstream = commits.Select(c =>
+            // Trailer mode when any commit has a patch trailer (as Packit), else the legacy YAML block.
+            var parsed = commits.Select(c => (Commit: c, Message: CommitMessage.Parse(c.Message))).ToList();
+            var trailerMode = parsed.Any(p => PatchMetadata.HasTrailers(p.Message));
+            var downstream = parsed.Select(p =>
             {
-                var message = CommitMessage.Parse(c.Message);
-                return new DownstreamCommit(c, message, PatchMetadata.From(message, c.Hash));
+                if (trailerMode)
+                {
+                    return new DownstreamCommit(p.Commit, p.Message, PatchMetadata.From(p.Message, p.Commit.Hash));
+                }
+
+                var (metadata, rest) = PatchMetadata.FromLegacy(p.Commit.Message, p.Commit.Hash);
+                return new DownstreamCommit(p.Commit, CommitMessage.Parse(rest), metadata);
             }).ToList();
             var patches = PatchGenerator.Build(await formatPatch, downstream);
             return await WriteDistGitAsync(src, dist, config, sgHead, patches, await srcFiles, await distFiles, options, cancellationToken);
