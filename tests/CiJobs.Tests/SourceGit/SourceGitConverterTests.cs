@@ -453,4 +453,20 @@ public sealed class SourceGitConverterTests
         spec.Should().Contain("# Fixes the build\n# on new compilers\nPatch0007: build.patch\n\n# Old style\nPatch0008: p0.patch\n");
         (await f.DistFileAsync("p0.patch")).Should().Contain("+++ c.c");
     }
+
+    [Fact]
+    public async Task The_users_git_configuration_does_not_change_the_patches()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.CommitSrcAsync("Fix", new Dictionary<string, string> { ["src/hello.c"] = "int main(void) { return 3; }\n" });
+        foreach (var (key, value) in new[] { ("diff.noprefix", "true"), ("format.suffix", ".diff"), ("format.signOff", "true"), ("format.subjectPrefix", "RFC"), ("log.showSignature", "true") })
+        {
+            await f.Src.RunAsync("config", key, value);
+        }
+
+        await f.UpdateDistGitAsync();
+
+        var patch = await f.DistFileAsync("0001-Fix.patch");
+        patch.Should().Contain("Subject: [PATCH] Fix").And.Contain("--- a/src/hello.c").And.NotContain("Signed-off-by");
+    }
 }

@@ -32,8 +32,12 @@ internal static partial class PatchGenerator
         string workDirectory,
         CancellationToken cancellationToken)
     {
+        // The user's configuration must not change the patches (prefixes, suffix, numbering, extra headers).
         var arguments = new List<string>
         {
+            "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "diff.relative=false", "-c", "diff.renames=true",
+            "-c", "format.suffix=.patch", "-c", "format.numbered=auto", "-c", "format.subjectPrefix=PATCH", "-c", "format.signOff=false",
+            "-c", "format.useAutoBase=false", "-c", "format.coverLetter=false", "-c", "format.thread=false", "-c", "format.outputDirectory=",
             "format-patch", "--no-signature", "--output-directory", workDirectory, $"{upstream}..{head}", "--", ".",
         };
         arguments.AddRange(ignorePaths.Select(FileSyncPlan.Normalize).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Select(p => $":(exclude){p}"));

@@ -395,7 +395,7 @@ public sealed partial class SourceGitConverter(GitCli git)
 
     private static async Task<(string Commit, string Value)?> FindTrailerCommitAsync(GitRepo repo, string token, CancellationToken cancellationToken)
     {
-        var output = await repo.RunAsync(["log", "-1", "--extended-regexp", $"--grep=^{token}: *[0-9a-fA-F]{{7,}}", "--format=%H%x1f%B", "HEAD", "--"], cancellationToken);
+        var output = await repo.RunAsync(["log", "--no-show-signature", "-1", "--extended-regexp", $"--grep=^{token}: *[0-9a-fA-F]{{7,}}", "--format=%H%x1f%B", "HEAD", "--"], cancellationToken);
         var separator = output.IndexOf('\x1f', StringComparison.Ordinal);
         if (separator < 0)
         {
