@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create()
     {
         yield return RdoinfoCommand.Create();
+        yield return BuildCommand.Create();
         yield return SourceGitCommand.Create();
         yield return MrCommand.Create();
     }
