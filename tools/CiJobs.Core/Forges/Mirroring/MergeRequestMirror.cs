@@ -176,13 +176,13 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
             // GitLab wants the status on the project that holds the MR's source branch (the contributor's fork).
             var outcome = await sourceGit.Statuses.SetAsync(source.SourceProject, status, cancellationToken);
             var action = outcome == CommitStatusOutcome.Created ? MirrorAction.StatusSet : MirrorAction.StatusUnchanged;
-            return Result(action, $"Status '{StatusName}' on {Short(sha)} is {GitLab.GitLabClient.StateName(state)}{(action == MirrorAction.StatusUnchanged ? " (unchanged)" : "")}.", source, dist) with { Sha = sha, State = GitLab.GitLabClient.StateName(state) };
+            return Result(action, $"Status '{StatusName}' on {Short(sha)} is {StatusMapping.Name(state)}{(action == MirrorAction.StatusUnchanged ? " (unchanged)" : "")}.", source, dist) with { Sha = sha, State = StatusMapping.Name(state) };
         }
         catch (ForgeApiException e) when (e.StatusCode is 403 or 404)
         {
             // No Developer access on the fork: report in the one comment instead of asking for access.
-            await UpsertNoteAsync(source, dist, cancellationToken, $"Dist-git CI on {Short(sha)}: **{GitLab.GitLabClient.StateName(state)}**{(pipelineUrl is null ? "" : $" ([pipeline]({pipelineUrl}))")}. (The bot cannot set commit statuses on {source.SourceProject}; grant it Developer access there to see them as a status.)");
-            return Result(MirrorAction.StatusReportedInComment, $"Status reported in the comment on {source.WebUrl}: setting a commit status was refused.", source, dist) with { Sha = sha, State = GitLab.GitLabClient.StateName(state) };
+            await UpsertNoteAsync(source, dist, cancellationToken, $"Dist-git CI on {Short(sha)}: **{StatusMapping.Name(state)}**{(pipelineUrl is null ? "" : $" ([pipeline]({pipelineUrl}))")}. (The bot cannot set commit statuses on {source.SourceProject}; grant it Developer access there to see them as a status.)");
+            return Result(MirrorAction.StatusReportedInComment, $"Status reported in the comment on {source.WebUrl}: setting a commit status was refused.", source, dist) with { Sha = sha, State = StatusMapping.Name(state) };
         }
     }
 
