@@ -15,14 +15,19 @@ start=$(date +%s%N)
 dist_initial=$(python3 "$here/generate.py" "$work" "$upstream" "$downstream")
 echo "generated in $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
 
+# The Release build .ci/setup makes (JIT at start-up), and the same code published ReadyToRun.
 dotnet build "$repo/tools/CiJobs.Cli" -c Release -v quiet -clp:ErrorsOnly -o "$work/cli" >&2
+dotnet publish "$repo/tools/CiJobs.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -v quiet -clp:ErrorsOnly -o "$work/cli-r2r" >&2
 cijobs="dotnet $work/cli/cijobs.dll"
+cijobs_r2r="$work/cli-r2r/cijobs"
+reset="git -C $work/dist reset -q --hard $dist_initial && git -C $work/dist clean -fdxq"
 
 # Every cijobs run starts from the initial dist-git and converts the whole series; the raw
 # format-patch run writes the same range with the same pathspec into an empty directory.
-hyperfine --warmup 2 --runs 10 --export-json "$work/result.json" \
-    --prepare "git -C $work/dist reset -q --hard $dist_initial && git -C $work/dist clean -fdxq" \
-    -n cijobs "$cijobs source-git update-dist-git $work/src $work/dist" \
+hyperfine --warmup 2 --runs 15 --export-json "$work/result.json" \
+    --prepare "$reset" -n cijobs "$cijobs source-git update-dist-git $work/src $work/dist" \
+    --prepare "$reset" -n cijobs-r2r "$cijobs_r2r source-git update-dist-git $work/src $work/dist" \
     --prepare "rm -rf $work/patches" \
     -n format-patch "git -C $work/src format-patch -q --no-signature -o $work/patches v1.0..HEAD -- . ':(exclude).distro'" >&2
 
@@ -33,8 +38,9 @@ echo "dist-git patches: $patches; last commit: $(git -C "$work/dist" log -1 --fo
 python3 - "$work/result.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-c, f = results["cijobs"]["median"], results["format-patch"]["median"]
-print(f"cijobs update-dist-git median: {c:.3f} s (min {results['cijobs']['min']:.3f}, max {results['cijobs']['max']:.3f})")
-print(f"git format-patch median:       {f:.3f} s (min {results['format-patch']['min']:.3f}, max {results['format-patch']['max']:.3f})")
-print(f"ratio cijobs / format-patch:   {c / f:.2f}x (target: under 3 s and within 2x)")
+f = results["format-patch"]["median"]
+for name in ("format-patch", "cijobs", "cijobs-r2r"):
+    r = results[name]
+    print(f"{name:13} median {r['median']:.3f} s (min {r['min']:.3f}, max {r['max']:.3f})  ratio to format-patch {r['median'] / f:.2f}x")
+print("target: cijobs median under 3 s and within 2x of format-patch")
 PY

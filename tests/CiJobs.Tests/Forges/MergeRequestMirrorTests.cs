@@ -205,6 +205,19 @@ public sealed class MergeRequestMirrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_branch_without_source_git_config_is_ignored_and_nothing_is_pushed()
+    {
+        await f.BareGitAsync(f.SourceBare, "branch", "plain", "v1.0");
+        var plain = f.GitLab.OpenMergeRequest(MirrorFixture.SourceProject, "plain", "c9s", "Upstream only", "", "alice");
+
+        var result = await f.CreateMirror().SyncAsync(plain.Iid, default);
+
+        result.Action.Should().Be(MirrorAction.Ignored);
+        f.GitLab.MergeRequests(MirrorFixture.DistProject).Should().BeEmpty();
+        (await f.BareGitAsync(f.DistBare, "branch", "--list", $"source-git-mr-{plain.Iid}")).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_missing_dist_git_branch_is_a_clear_error()
     {
         var other = f.GitLab.OpenMergeRequest(MirrorFixture.SourceProject, "fix", "c10s", "For c10s", "", "alice");

@@ -24,6 +24,19 @@ public sealed class MrCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ten_mr_sync_processes_at_once_as_from_duplicate_pipelines_leave_one_dist_git_MR()
+    {
+        var runs = Enumerable.Range(0, 10).Select(_ => CliRunner.RunAsync(["mr", "sync", "--format", "json"], environment: f.PipelineEnvironment())).ToList();
+
+        var results = await Task.WhenAll(runs);
+
+        results.Should().OnlyContain(r => r.ExitCode == 0, string.Join("\n", results.Select(r => r.ToString())));
+        results.Should().OnlyContain(r => r.StandardOutput.Contains("\"dist_git_merge_request_number\": 1", StringComparison.Ordinal));
+        f.GitLab.MergeRequests(MirrorFixture.DistProject).Should().ContainSingle();
+        f.GitLab.Notes(MirrorFixture.SourceProject, f.Number).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task A_refused_token_exits_61_without_printing_it()
     {
         var result = await CliRunner.RunAsync(["mr", "sync"], environment: f.PipelineEnvironment("glpat-WRONG-secret-77"));
@@ -87,6 +100,29 @@ public sealed class MrCommandTests : IAsyncLifetime
         status.State.Should().Be("success");
         status.Sha.Should().Be(await f.BareGitAsync(f.SourceBare, "rev-parse", "fix"));
         status.TargetUrl.Should().EndWith("/pipelines/9");
+    }
+
+    [Fact]
+    public async Task Mr_sync_from_dist_git_in_a_dist_git_push_pipeline_opens_the_sync_MR_once()
+    {
+        await f.Repos.Dist.RunAsync("checkout", "--quiet", "c9s");
+        await f.Repos.CommitDistAsync("Add a gating test", new Dictionary<string, string> { ["tests/tests.yml"] = "- hosts: localhost\n  roles: [smoke]\n" });
+        await f.Repos.Dist.RunAsync("push", "--quiet", f.DistBare, "c9s:c9s");
+        var environment = new Dictionary<string, string?>
+        {
+            ["CI_SERVER_URL"] = f.GitLab.BaseUrl,
+            ["CI_PROJECT_PATH"] = MirrorFixture.DistProject,
+            ["CI_COMMIT_BRANCH"] = "c9s",
+            ["CIJOBS_SOURCE_GIT_PROJECT"] = MirrorFixture.SourceProject,
+            ["CIJOBS_SOURCE_GIT_TOKEN"] = MirrorFixture.BotToken,
+        };
+
+        var first = await CliRunner.RunAsync(["mr", "sync-from-dist-git"], environment: environment);
+        var second = await CliRunner.RunAsync(["mr", "sync-from-dist-git"], environment: environment);
+
+        first.ExitCode.Should().Be(0, first.ToString());
+        second.ExitCode.Should().Be(0, second.ToString());
+        f.GitLab.MergeRequests(MirrorFixture.SourceProject).Where(m => m.SourceBranch == "sync-from-dist-git/c9s").Should().ContainSingle();
     }
 
     [Fact]

@@ -345,4 +345,128 @@ public sealed class SourceGitConverterTests
         recorded.Committed.Should().BeTrue("--allow-empty records the sync point");
         (await f.StatusAsync()).State.Should().Be(SyncState.InSync);
     }
+
+    [Fact]
+    public async Task A_source_git_rebased_onto_a_new_upstream_release_is_ahead_and_converts_against_the_new_tag()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        var series = await f.AddTypicalDownstreamAsync();
+        await f.UpdateDistGitAsync();
+
+        // Upstream releases 1.1; the downstream branch (init commit and series) is rebased onto it.
+        await f.Src.RunAsync("checkout", "--quiet", "-b", "upstream", "v1.0");
+        await f.CommitSrcAsync("Upstream: 1.1", new Dictionary<string, string> { ["NEWS"] = "1.1\n" });
+        await f.Src.RunAsync("tag", "v1.1");
+        await f.Src.RunAsync("checkout", "--quiet", "c9s");
+        await f.Src.RunAsync("rebase", "--quiet", "--onto", "v1.1", "v1.0");
+        await f.CommitSrcAsync("Move to 1.1", new Dictionary<string, string>
+        {
+            [".distro/source-git.yaml"] = SourceGitFixture.DefaultConfig.Replace("upstream_ref: v1.0", "upstream_ref: v1.*", StringComparison.Ordinal),
+        });
+
+        var status = await f.StatusAsync();
+
+        status.State.Should().Be(SyncState.SourceGitAhead);
+        status.SourceGitRebased.Should().BeTrue();
+        status.SyncPointFrom.Should().Be(SourceGitConverter.FromSourceGitCommit);
+        var result = await f.UpdateDistGitAsync();
+        result.Patches.Select(p => (p.FileName, p.Status)).Should().Equal(
+            ("0001-Fix-the-exit-code.patch", PatchFileStatus.Unchanged),
+            ("rename-readme.patch", PatchFileStatus.Unchanged));
+        result.Committed.Should().BeFalse("the rebase changed no patch and no .distro file that dist-git receives");
+        series.Fix.Should().NotBe(await f.Src.RunAsync("rev-parse", "HEAD~4"));
+    }
+
+    [Fact]
+    public async Task Update_source_git_skips_commits_made_by_update_dist_git_in_a_given_range()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.AddTypicalDownstreamAsync();
+        var sync = (await f.UpdateDistGitAsync()).DistGitCommit!;
+        var outside = await f.CommitDistAsync("Add gating", new Dictionary<string, string> { ["gating.yaml"] = "--- !Policy\n" });
+
+        var result = await f.UpdateSourceGitAsync(new UpdateSourceGitOptions { RevisionRange = $"{f.DistInitial}..HEAD" });
+
+        result.Commits.Select(c => c.DistGitCommit).Should().Equal(sync, outside);
+        result.Commits[0].SourceGitCommit.Should().BeNull();
+        result.Commits[1].SourceGitCommit.Should().NotBeNull();
+        File.Exists(f.SrcPath(".distro/gating.yaml")).Should().BeTrue();
+        (await f.StatusAsync()).State.Should().Be(SyncState.InSync);
+    }
+
+    [Fact]
+    public async Task Binary_and_executable_distro_files_and_non_utf8_patches_keep_their_bytes()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        byte[] latin1 = [.. "/* caf"u8, 0xE9, .. " */\n"u8];
+        await File.WriteAllBytesAsync(f.SrcPath("src/latin1.c"), latin1);
+        await f.CommitSrcAsync("Add a Latin-1 file\n\nNo-prefix: true\nPatch-name: latin1.patch", new Dictionary<string, string>());
+        byte[] binary = [0, 1, 2, 0xFF, 0xFE, 10, 13, 0];
+        await File.WriteAllBytesAsync(f.SrcPath(".distro/key.bin"), binary);
+        await File.WriteAllTextAsync(f.SrcPath(".distro/tests/run.sh"), "#!/bin/sh\n");
+        File.SetUnixFileMode(f.SrcPath(".distro/tests/run.sh"), File.GetUnixFileMode(f.SrcPath(".distro/tests/run.sh")) | UnixFileMode.UserExecute);
+        await f.CommitSrcAsync("Packaging files", new Dictionary<string, string>());
+
+        await f.UpdateDistGitAsync();
+
+        (await File.ReadAllBytesAsync(f.DistPath("key.bin"))).Should().Equal(binary);
+        File.GetUnixFileMode(f.DistPath("tests/run.sh")).Should().HaveFlag(UnixFileMode.UserExecute);
+        (await f.Dist.RunAsync("ls-files", "-s", "tests/run.sh")).Should().StartWith("100755");
+        var patch = await File.ReadAllBytesAsync(f.DistPath("latin1.patch"));
+        byte[] added = [.. "+/* caf"u8, 0xE9];
+        patch.AsSpan().IndexOf(added).Should().BeGreaterThan(0, "the Latin-1 byte survives the No-prefix rewrite");
+        (await f.DistFileAsync("latin1.patch")).Should().Contain("+++ src/latin1.c");
+    }
+
+    [Fact]
+    public async Task Update_source_git_replays_deletions_and_new_files_under_distro()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.Dist.RunAsync("rm", "--quiet", "tests/tests.yml");
+        await f.CommitDistAsync("Move tests\n\nThe old layout is gone.", new Dictionary<string, string> { ["plans/main.fmf"] = "summary: all\n" });
+
+        var result = await f.UpdateSourceGitAsync();
+
+        result.Changed.Should().BeTrue();
+        File.Exists(f.SrcPath(".distro/tests/tests.yml")).Should().BeFalse();
+        (await File.ReadAllTextAsync(f.SrcPath(".distro/plans/main.fmf"))).Should().Be("summary: all\n");
+        (await f.Src.RunAsync("log", "-1", "--format=%s")).Should().Be("Move tests");
+        (await f.StatusAsync()).State.Should().Be(SyncState.InSync);
+
+        // And back: dist-git gets nothing new.
+        var forced = await f.UpdateDistGitAsync(new UpdateDistGitOptions { Force = true });
+        forced.Changed.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Without_patch_trailers_the_legacy_yaml_metadata_block_is_used()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.CommitSrcAsync("Fix the build\n\nDetails.\n\npatch_name: build.patch\npatch_id: 7\ndescription: |-\n  # Fixes the build\n  # on new compilers", new Dictionary<string, string> { ["a.c"] = "a\n" });
+        await f.CommitSrcAsync("Local change\n\nignore: true", new Dictionary<string, string> { ["b.c"] = "b\n" });
+        await f.CommitSrcAsync("Old style\n\npatch_name: p0.patch\nno_prefix: true", new Dictionary<string, string> { ["c.c"] = "c\n" });
+
+        var result = await f.UpdateDistGitAsync();
+
+        result.Patches.Select(p => (p.FileName, p.Number)).Should().Equal(("build.patch", 7), ("p0.patch", 8));
+        var spec = await f.DistFileAsync("hello.spec");
+        spec.Should().Contain("# Fixes the build\n# on new compilers\nPatch0007: build.patch\n\n# Old style\nPatch0008: p0.patch\n");
+        (await f.DistFileAsync("p0.patch")).Should().Contain("+++ c.c");
+    }
+
+    [Fact]
+    public async Task The_users_git_configuration_does_not_change_the_patches()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.CommitSrcAsync("Fix", new Dictionary<string, string> { ["src/hello.c"] = "int main(void) { return 3; }\n" });
+        foreach (var (key, value) in new[] { ("diff.noprefix", "true"), ("format.suffix", ".diff"), ("format.signOff", "true"), ("format.subjectPrefix", "RFC"), ("log.showSignature", "true") })
+        {
+            await f.Src.RunAsync("config", key, value);
+        }
+
+        await f.UpdateDistGitAsync();
+
+        var patch = await f.DistFileAsync("0001-Fix.patch");
+        patch.Should().Contain("Subject: [PATCH] Fix").And.Contain("--- a/src/hello.c").And.NotContain("Signed-off-by");
+    }
 }

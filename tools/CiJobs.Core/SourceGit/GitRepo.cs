@@ -68,7 +68,7 @@ internal sealed class GitRepo(GitCli git, string root, string label)
     /// <summary>Commits oldest first: full hash, parents, author, author date (ISO), raw message.</summary>
     public async Task<IReadOnlyList<CommitInfo>> LogAsync(IReadOnlyList<string> revisionArguments, CancellationToken cancellationToken)
     {
-        var output = await RunAsync(["log", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e", .. revisionArguments, "--"], cancellationToken);
+        var output = await RunAsync(["log", "--no-show-signature", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e", .. revisionArguments, "--"], cancellationToken);
         var commits = new List<CommitInfo>();
         foreach (var record in output.Split('\x1e'))
         {

@@ -13,7 +13,7 @@ internal sealed record DownstreamCommit(CommitInfo Commit, CommitMessage Message
 internal sealed record PatchFile(string FileName, string GeneratedPath, string? Content, PatchMetadata Metadata, DownstreamCommit First, IReadOnlyList<string> Commits)
 {
     /// <summary>The patch text as it will be written.</summary>
-    public required string Text { get; init; }
+    public string ReadText() => Content ?? File.ReadAllText(GeneratedPath, Encoding.Latin1);
 }
 
 /// <summary>
@@ -32,8 +32,12 @@ internal static partial class PatchGenerator
         string workDirectory,
         CancellationToken cancellationToken)
     {
+        // The user's configuration must not change the patches (prefixes, suffix, numbering, extra headers).
         var arguments = new List<string>
         {
+            "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "diff.relative=false", "-c", "diff.renames=true",
+            "-c", "format.suffix=.patch", "-c", "format.numbered=auto", "-c", "format.subjectPrefix=PATCH", "-c", "format.signOff=false",
+            "-c", "format.useAutoBase=false", "-c", "format.coverLetter=false", "-c", "format.thread=false", "-c", "format.outputDirectory=",
             "format-patch", "--no-signature", "--output-directory", workDirectory, $"{upstream}..{head}", "--", ".",
         };
         arguments.AddRange(ignorePaths.Select(FileSyncPlan.Normalize).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Select(p => $":(exclude){p}"));
@@ -44,17 +48,21 @@ internal static partial class PatchGenerator
     }
 
     /// <summary>Applies the trailers to format-patch's files: drops, strips prefixes, squashes, renames.</summary>
-    public static async Task<IReadOnlyList<PatchFile>> BuildAsync(
-        IReadOnlyList<string> files,
-        IReadOnlyList<DownstreamCommit> commits,
-        CancellationToken cancellationToken)
+    public static IReadOnlyList<PatchFile> Build(IReadOnlyList<string> files, IReadOnlyList<DownstreamCommit> commits)
     {
         var byHash = commits.ToDictionary(c => c.Commit.Hash, StringComparer.Ordinal);
-        var units = new List<(DownstreamCommit Commit, string Path, string Content)>();
+        var units = new List<(DownstreamCommit Commit, string Path, string? Content)>();
+        var header = new byte[128];
         foreach (var path in files)
         {
-            var content = await File.ReadAllTextAsync(path, Encoding.Latin1, cancellationToken);
-            var match = FromLine().Match(content);
+            // Only the "From <sha> ..." line is needed to know the commit; the rest is read when rewritten.
+            int length;
+            using (var stream = File.OpenRead(path))
+            {
+                length = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            }
+
+            var match = FromLine().Match(Encoding.Latin1.GetString(header, 0, length));
             if (!match.Success || !byHash.TryGetValue(match.Groups[1].Value, out var commit))
             {
                 throw new InvalidOperationException($"git format-patch wrote {path} for an unknown commit.");
@@ -65,7 +73,7 @@ internal static partial class PatchGenerator
                 continue;
             }
 
-            units.Add((commit, path, commit.Metadata.NoPrefix ? StripPrefixes(content) : content));
+            units.Add((commit, path, commit.Metadata.NoPrefix ? StripPrefixes(File.ReadAllText(path, Encoding.Latin1)) : null));
         }
 
         // Squash adjacent commits that share a Patch-name; the same name further apart is an error.
@@ -77,7 +85,8 @@ internal static partial class PatchGenerator
             if (commit.Metadata.Name is not null && patches.Count > 0 && patches[^1].FileName == name && patches[^1].First.Metadata.Name is not null)
             {
                 var last = patches[^1];
-                patches[^1] = last with { Content = last.Text + content, Text = last.Text + content, Commits = [.. last.Commits, commit.Commit.Hash] };
+                var text = content ?? File.ReadAllText(path, Encoding.Latin1);
+                patches[^1] = last with { Content = last.ReadText() + text, Commits = [.. last.Commits, commit.Commit.Hash] };
                 continue;
             }
 
@@ -93,7 +102,7 @@ internal static partial class PatchGenerator
                 throw new CiJobsException($"commit {commit.Commit.Short}: Patch-name '{name}' must be a plain file name.", SourceGitExitCodes.InvalidPatchMetadata);
             }
 
-            patches.Add(new PatchFile(name, path, commit.Metadata.NoPrefix ? content : null, commit.Metadata, commit, [commit.Commit.Hash]) { Text = content });
+            patches.Add(new PatchFile(name, path, content, commit.Metadata, commit, [commit.Commit.Hash]));
         }
 
         return patches;

@@ -37,9 +37,10 @@ public sealed partial class SourceGitConverter(GitCli git)
         var upstream = ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
         try
         {
+            // format-patch first: it is the longest step and starting processes takes time too.
+            var formatPatch = FormatPatchAsync();
             var pristine = Task.WhenAll(src.EnsurePristineAsync(cancellationToken), dist.EnsurePristineAsync(cancellationToken));
             var status = options.Force ? Task.FromResult<SyncStatus?>(null) : StatusOrNullAsync();
-            var formatPatch = FormatPatchAsync();
             var log = LogAsync();
             var srcFiles = src.TrackedFilesAsync(cancellationToken);
             var distFiles = dist.TrackedFilesAsync(cancellationToken);
@@ -79,12 +80,20 @@ public sealed partial class SourceGitConverter(GitCli git)
                     SourceGitExitCodes.InvalidPatchMetadata);
             }
 
-            var downstream = commits.Select(c =>
+            // Trailer mode when any commit has a patch trailer (as Packit), else the legacy YAML block.
+            var parsed = commits.Select(c => (Commit: c, Message: CommitMessage.Parse(c.Message))).ToList();
+            var trailerMode = parsed.Any(p => PatchMetadata.HasTrailers(p.Message));
+            var downstream = parsed.Select(p =>
             {
-                var message = CommitMessage.Parse(c.Message);
-                return new DownstreamCommit(c, message, PatchMetadata.From(message, c.Hash));
+                if (trailerMode)
+                {
+                    return new DownstreamCommit(p.Commit, p.Message, PatchMetadata.From(p.Message, p.Commit.Hash));
+                }
+
+                var (metadata, rest) = PatchMetadata.FromLegacy(p.Commit.Message, p.Commit.Hash);
+                return new DownstreamCommit(p.Commit, CommitMessage.Parse(rest), metadata);
             }).ToList();
-            var patches = await PatchGenerator.BuildAsync(await formatPatch, downstream, cancellationToken);
+            var patches = PatchGenerator.Build(await formatPatch, downstream);
             return await WriteDistGitAsync(src, dist, config, sgHead, patches, await srcFiles, await distFiles, options, cancellationToken);
         }
         finally
@@ -94,8 +103,15 @@ public sealed partial class SourceGitConverter(GitCli git)
 
         async Task<SyncStatus?> StatusOrNullAsync() => await ComputeStatusAsync(src, dist, config, cancellationToken);
 
+        // A plain ref needs no resolving first, so format-patch (the long step) starts at once; a glob waits for its expansion.
         async Task<IReadOnlyList<string>> FormatPatchAsync() =>
-            await PatchGenerator.FormatPatchAsync(src, await upstream, sgHead, ignorePaths, work.FullName, cancellationToken);
+            await PatchGenerator.FormatPatchAsync(
+                src,
+                upstreamRef.IndexOfAny(['*', '?', '[']) < 0 && !upstreamRef.StartsWith('-') ? upstreamRef : await upstream,
+                sgHead,
+                ignorePaths,
+                work.FullName,
+                cancellationToken);
 
         async Task<IReadOnlyList<CommitInfo>> LogAsync() => await src.LogAsync([$"{await upstream}..{sgHead}"], cancellationToken);
     }
@@ -282,7 +298,7 @@ public sealed partial class SourceGitConverter(GitCli git)
 
     /// <summary>
     /// Finds the sync point from the origin trailers (the newest <c>From-dist-git-commit</c> in SRC
-    /// and <c>From-source-git-commit</c> in DIST; the newer pair on the source-git side wins) and
+    /// and <c>From-source-git-commit</c> in DIST; the pair with the later dist-git commit wins) and
     /// lists the commits each side has since.
     /// </summary>
     public async Task<SyncStatus> GetStatusAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken)
@@ -337,7 +353,12 @@ public sealed partial class SourceGitConverter(GitCli git)
             pairB = (sg, b.Commit);
         }
 
-        var useB = pairA is null || (pairB is not null && await IsAncestorAsync(src, pairA.Value.Sg, pairB.Value.Sg, cancellationToken));
+        // The newer pair wins. Dist-git history is linear and never rebased, so it decides; only when
+        // both pairs name the same dist-git commit does the source-git side (which may be rebased) decide.
+        var useB = pairA is null
+            || (pairB is not null && (pairA.Value.Dg == pairB.Value.Dg
+                ? await IsAncestorAsync(src, pairA.Value.Sg, pairB.Value.Sg, cancellationToken)
+                : await IsAncestorAsync(dist, pairA.Value.Dg, pairB.Value.Dg, cancellationToken)));
         var (sgSync, dgSync) = useB ? pairB!.Value : pairA!.Value;
 
         async Task<(bool Rebased, IReadOnlyList<string> Ahead)> SourceSideAsync()
@@ -374,7 +395,7 @@ public sealed partial class SourceGitConverter(GitCli git)
 
     private static async Task<(string Commit, string Value)?> FindTrailerCommitAsync(GitRepo repo, string token, CancellationToken cancellationToken)
     {
-        var output = await repo.RunAsync(["log", "-1", "--extended-regexp", $"--grep=^{token}: *[0-9a-fA-F]{{7,}}", "--format=%H%x1f%B", "HEAD", "--"], cancellationToken);
+        var output = await repo.RunAsync(["log", "--no-show-signature", "-1", "--extended-regexp", $"--grep=^{token}: *[0-9a-fA-F]{{7,}}", "--format=%H%x1f%B", "HEAD", "--"], cancellationToken);
         var separator = output.IndexOf('\x1f', StringComparison.Ordinal);
         if (separator < 0)
         {

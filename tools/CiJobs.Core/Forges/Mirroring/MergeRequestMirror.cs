@@ -75,7 +75,11 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
                 : Result(MirrorAction.Updated, $"Copied the title and description to dist-git merge request {existing.WebUrl}.", source, existing);
         }
 
-        await RegenerateAsync(source, cancellationToken);
+        if (!await RegenerateAsync(source, cancellationToken))
+        {
+            return Result(MirrorAction.Ignored, $"{source.WebUrl} has no .distro/source-git.yaml at {Short(source.HeadSha)}: not a source-git change, nothing mirrored.", source, existing);
+        }
+
         var description = DistGitDescription(source);
         MergeRequest target;
         if (existing is { State: MergeRequestState.Open })
@@ -172,13 +176,13 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
             // GitLab wants the status on the project that holds the MR's source branch (the contributor's fork).
             var outcome = await sourceGit.Statuses.SetAsync(source.SourceProject, status, cancellationToken);
             var action = outcome == CommitStatusOutcome.Created ? MirrorAction.StatusSet : MirrorAction.StatusUnchanged;
-            return Result(action, $"Status '{StatusName}' on {Short(sha)} is {GitLab.GitLabClient.StateName(state)}{(action == MirrorAction.StatusUnchanged ? " (unchanged)" : "")}.", source, dist) with { Sha = sha, State = GitLab.GitLabClient.StateName(state) };
+            return Result(action, $"Status '{StatusName}' on {Short(sha)} is {StatusMapping.Name(state)}{(action == MirrorAction.StatusUnchanged ? " (unchanged)" : "")}.", source, dist) with { Sha = sha, State = StatusMapping.Name(state) };
         }
         catch (ForgeApiException e) when (e.StatusCode is 403 or 404)
         {
             // No Developer access on the fork: report in the one comment instead of asking for access.
-            await UpsertNoteAsync(source, dist, cancellationToken, $"Dist-git CI on {Short(sha)}: **{GitLab.GitLabClient.StateName(state)}**{(pipelineUrl is null ? "" : $" ([pipeline]({pipelineUrl}))")}. (The bot cannot set commit statuses on {source.SourceProject}; grant it Developer access there to see them as a status.)");
-            return Result(MirrorAction.StatusReportedInComment, $"Status reported in the comment on {source.WebUrl}: setting a commit status was refused.", source, dist) with { Sha = sha, State = GitLab.GitLabClient.StateName(state) };
+            await UpsertNoteAsync(source, dist, cancellationToken, $"Dist-git CI on {Short(sha)}: **{StatusMapping.Name(state)}**{(pipelineUrl is null ? "" : $" ([pipeline]({pipelineUrl}))")}. (The bot cannot set commit statuses on {source.SourceProject}; grant it Developer access there to see them as a status.)");
+            return Result(MirrorAction.StatusReportedInComment, $"Status reported in the comment on {source.WebUrl}: setting a commit status was refused.", source, dist) with { Sha = sha, State = StatusMapping.Name(state) };
         }
     }
 
@@ -308,8 +312,9 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
         }
     }
 
-    /// <summary>Clones both sides, regenerates the one dist-git commit from the source-git head and force-pushes the bot branch.</summary>
-    private async Task RegenerateAsync(MergeRequest source, CancellationToken cancellationToken)
+    /// <summary>Clones both sides, regenerates the one dist-git commit from the source-git head and force-pushes the bot branch.
+    /// False when the source-git head has no <c>.distro/source-git.yaml</c> (the branch opted out; nothing pushed).</summary>
+    private async Task<bool> RegenerateAsync(MergeRequest source, CancellationToken cancellationToken)
     {
         var sourceInfo = await sourceGit.GetProjectAsync(sourceProject, cancellationToken);
         var forkInfo = source.SourceProject == sourceInfo.Path ? sourceInfo : await sourceGit.GetProjectAsync(source.SourceProject, cancellationToken);
@@ -328,6 +333,10 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
         await git.RunAsync(src, ["fetch", "--quiet", forkInfo.CloneUrl, $"+refs/heads/{source.SourceBranch}:refs/remotes/mr/head"], sourceGit, cancellationToken);
         var head = string.IsNullOrEmpty(source.HeadSha) ? "refs/remotes/mr/head" : source.HeadSha;
         await git.RunAsync(src, ["checkout", "--quiet", "--detach", head], null, cancellationToken);
+        if (!File.Exists(Path.Combine(src, ".distro", "source-git.yaml")))
+        {
+            return false;
+        }
 
         await git.RunAsync(workspace.Root, ["clone", "--quiet", "--branch", source.TargetBranch, distInfo.CloneUrl, dist], distGit, cancellationToken);
         var branch = MirrorMarkers.DistGitBranch(source.Number);
@@ -349,6 +358,7 @@ public sealed class MergeRequestMirror(MirrorEndpoints endpoints, ISourceGitConv
         var pushInfo = pushProject == distProject ? distInfo : await distGit.GetProjectAsync(pushProject, cancellationToken);
         log?.Invoke($"Pushing {branch} to {pushInfo.Path}.");
         await git.ForcePushAsync(dist, pushInfo.CloneUrl, branch, distGit, cancellationToken);
+        return true;
     }
 
     private string DistGitDescription(MergeRequest source)

@@ -12,4 +12,7 @@ public static class StatusMapping
         "canceled" or "cancelled" => CommitState.Canceled,
         _ => throw new CiJobsException($"Unknown pipeline status '{pipelineStatus}'; expected one of created, waiting_for_resource, preparing, pending, running, success, failed, canceled, skipped, manual, scheduled.", ForgeExitCodes.InputInvalid),
     };
+
+    /// <summary>The state's name as GitLab spells it (pending, running, success, failed, canceled, skipped).</summary>
+    public static string Name(CommitState state) => GitLab.GitLabClient.StateName(state);
 }
