@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create()
     {
+        yield return RdoinfoCommand.Create();
+        yield return BuildCommand.Create();
         yield return PublishCommand.Create();
         yield return ReportCommand.Create();
         yield return PromoteCommand.Create();

@@ -1,23 +1,585 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
 namespace CiJobs.Core.Rdoinfo;
 
-// Implementation in progress (see issue 2); the public surface above is the contract other features code against.
+// Loading, merging and expansion with distroinfo's semantics (shared/reference/zuul-rdoinfo.md §1.6).
 public sealed partial class RdoinfoDatabase
 {
-    private RdoinfoDatabase(IReadOnlyList<RdoRelease> releases, IReadOnlyList<string> projects)
+    private const string PackagesKey = "packages";
+    private const string ReleasesKey = "releases";
+    private const string ImportKey = "import";
+
+    private readonly YamlMap packageDefault;
+    private readonly YamlMap packageConfigs;
+    private readonly Dictionary<string, YamlMap> packages;
+    private readonly Lazy<Dictionary<string, RdoPackage>> byName;
+
+    private RdoinfoDatabase(IReadOnlyList<RdoRelease> releases, IReadOnlyList<string> projects, YamlMap packageDefault, YamlMap packageConfigs, Dictionary<string, YamlMap> packages, string description)
     {
         Releases = releases;
         Projects = projects;
+        this.packageDefault = packageDefault;
+        this.packageConfigs = packageConfigs;
+        this.packages = packages;
+        Description = description;
+        byName = new Lazy<Dictionary<string, RdoPackage>>(() =>
+        {
+            var index = new Dictionary<string, RdoPackage>(StringComparer.Ordinal);
+            foreach (var project in Projects)
+            {
+                var package = Expand(project);
+                index.TryAdd(package.Name, package);
+            }
+
+            return index;
+        });
     }
 
-    internal static Task<RdoinfoDatabase> LoadCoreAsync(string directory, string entryFile, CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>Where the database was read from (a folder, or <c>repo@revision</c>).</summary>
+    public string Description { get; }
 
-    private string? ReleaseTagForCore(string project, string release) => throw new NotImplementedException();
+    internal static async Task<RdoinfoDatabase> LoadCoreAsync(IRdoinfoSource source, string entryFile, CancellationToken cancellationToken)
+    {
+        var documents = new List<YamlMap>();
+        var parsed = new ParseCache(source, cancellationToken);
+        await FetchAsync(source, entryFile, [], null, documents, parsed, cancellationToken);
 
-    private RdoPackage ExpandCore(string project, string? tag) => throw new NotImplementedException();
+        var info = new YamlMap(source.DisplayPath(entryFile), 1);
+        var packageEntries = new Dictionary<string, YamlMap>(StringComparer.Ordinal);
+        var packageOrder = new List<string>();
+        var releaseEntries = new Dictionary<string, YamlMap>(StringComparer.Ordinal);
+        var releaseOrder = new List<string>();
+        var sawPackages = false;
+        var sawReleases = false;
+        foreach (var document in documents)
+        {
+            foreach (var key in document.Keys)
+            {
+                var value = document[key];
+                switch (key)
+                {
+                    case ImportKey:
+                        break;
+                    case PackagesKey:
+                        sawPackages = true;
+                        MergeKeyed(document, key, value, "project", "package", packageEntries, packageOrder);
+                        break;
+                    case ReleasesKey:
+                        sawReleases = true;
+                        MergeKeyed(document, key, value, "name", "release", releaseEntries, releaseOrder);
+                        break;
+                    default:
+                        var (file, line) = document.MarkOf(key);
+                        info.Set(key, info.TryGetValue(key, out var old) ? Merge(old, value) : value, file, line);
+                        break;
+                }
+            }
+        }
 
-    private IReadOnlyList<RdoPackage> ExpandAllCore(string? release) => throw new NotImplementedException();
+        var entryDisplay = source.DisplayPath(entryFile);
+        if (!sawReleases)
+        {
+            throw new RdoinfoException("no 'releases' section in the database", RdoinfoExitCodes.Invalid, entryDisplay);
+        }
 
-    private RdoPackage? FindPackageCore(string reference) => throw new NotImplementedException();
+        if (!sawPackages)
+        {
+            throw new RdoinfoException("no 'packages' section in the database", RdoinfoExitCodes.Invalid, entryDisplay);
+        }
 
-    private IReadOnlyList<string> SuggestNamesCore(string reference) => throw new NotImplementedException();
+        var packageDefault = OptionalMap(info, "package-default") ?? new YamlMap(entryDisplay, 1);
+        var packageConfigs = OptionalMap(info, "package-configs") ?? new YamlMap(entryDisplay, 1);
+        var releases = releaseOrder.Select(name => ParseRelease(releaseEntries[name])).ToList();
+        var database = new RdoinfoDatabase(releases, packageOrder, packageDefault, packageConfigs, packageEntries, source.Description);
+
+        // Expanding every package once validates them all: conf templates, substitutions, required fields.
+        foreach (var project in packageOrder)
+        {
+            database.Expand(project);
+        }
+
+        return database;
+    }
+
+    private static async Task FetchAsync(
+        IRdoinfoSource source,
+        string relativePath,
+        List<string> importChain,
+        (string File, long Line)? importedAt,
+        List<YamlMap> documents,
+        ParseCache parsed,
+        CancellationToken cancellationToken)
+    {
+        if (importChain.Contains(relativePath, StringComparer.Ordinal))
+        {
+            var cycle = string.Join(" -> ", importChain.SkipWhile(f => f != relativePath).Append(relativePath));
+            throw new RdoinfoException($"import cycle: {cycle}", RdoinfoExitCodes.ImportCycle, importedAt?.File, importedAt?.Line);
+        }
+
+        var (exists, document) = await parsed.GetAsync(relativePath);
+        if (!exists)
+        {
+            throw importedAt is { } at
+                ? new RdoinfoException($"imported file '{relativePath}' not found in {source.Description}", RdoinfoExitCodes.MissingFile, at.File, at.Line)
+                : new RdoinfoException($"entry file '{relativePath}' not found in {source.Description}", RdoinfoExitCodes.MissingFile);
+        }
+
+        if (document is null)
+        {
+            return;
+        }
+
+        documents.Add(document);
+        if (!document.TryGetValue(ImportKey, out var imports) || imports is null)
+        {
+            return;
+        }
+
+        if (imports is not YamlList list)
+        {
+            throw new RdoinfoException("'import' must be a list of file names", RdoinfoExitCodes.Invalid, document.File, document.MarkOf(ImportKey).Line);
+        }
+
+        importChain.Add(relativePath);
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not string file || file.Length == 0)
+            {
+                throw new RdoinfoException(
+                    "an import must be a file name (imports from remote-info are not supported)",
+                    RdoinfoExitCodes.Invalid,
+                    document.File,
+                    list.LineOf(i));
+            }
+
+            await FetchAsync(source, file, importChain, (document.File, list.LineOf(i)), documents, parsed, cancellationToken);
+        }
+
+        importChain.RemoveAt(importChain.Count - 1);
+    }
+
+    /// <summary>
+    /// Parses each file once, in the background: parsing a file starts the parse of its imports, so the
+    /// many tag files parse on every core while the depth-first walk consumes them in order.
+    /// </summary>
+    private sealed class ParseCache(IRdoinfoSource source, CancellationToken cancellationToken)
+    {
+        private readonly ConcurrentDictionary<string, Lazy<Task<(bool Exists, YamlMap? Document)>>> files = new(StringComparer.Ordinal);
+
+        public Task<(bool Exists, YamlMap? Document)> GetAsync(string relativePath) =>
+            files.GetOrAdd(relativePath, path => new Lazy<Task<(bool, YamlMap?)>>(() => Task.Run(() => ParseAsync(path), cancellationToken))).Value;
+
+        private async Task<(bool Exists, YamlMap? Document)> ParseAsync(string relativePath)
+        {
+            var text = await source.ReadFileAsync(relativePath, cancellationToken);
+            if (text is null)
+            {
+                return (false, null);
+            }
+
+            var display = source.DisplayPath(relativePath);
+            var document = YamlTree.Parse(text, display) switch
+            {
+                null => null,
+                YamlMap map => map,
+                _ => throw new RdoinfoException("the top level of an rdoinfo file must be a mapping", RdoinfoExitCodes.Invalid, display, 1),
+            };
+            if (document is not null && document.TryGetValue(ImportKey, out var imports) && imports is YamlList list)
+            {
+                foreach (var import in list.OfType<string>())
+                {
+                    _ = GetAsync(import);
+                }
+            }
+
+            return (true, document);
+        }
+    }
+
+    /// <summary>Folds a list of entries into <paramref name="entries"/> keyed by <paramref name="keyField"/>, deep-merging repeats.</summary>
+    private static void MergeKeyed(YamlMap document, string section, object? value, string keyField, string what, Dictionary<string, YamlMap> entries, List<string> order)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value is not YamlList list)
+        {
+            throw new RdoinfoException($"'{section}' must be a list", RdoinfoExitCodes.Invalid, document.File, document.MarkOf(section).Line);
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not YamlMap entry)
+            {
+                throw new RdoinfoException($"each {what} must be a mapping", RdoinfoExitCodes.Invalid, list.File, list.LineOf(i));
+            }
+
+            if (!entry.TryGetValue(keyField, out var keyValue) || keyValue is not string key || key.Length == 0)
+            {
+                throw new RdoinfoException($"{what} entry without '{keyField}'", RdoinfoExitCodes.Invalid, entry.File, entry.Line);
+            }
+
+            if (entries.TryGetValue(key, out var existing))
+            {
+                entries[key] = (YamlMap)Merge(existing, entry)!;
+            }
+            else
+            {
+                entries[key] = entry;
+                order.Add(key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// distroinfo's merge: map+map recursive, list+list concatenated, a new null keeps the old value,
+    /// otherwise the new value wins. Parsed trees are never changed: the first merge into a map or list
+    /// copies it, and later merges change that copy in place.
+    /// </summary>
+    private static object? Merge(object? old, object? @new)
+    {
+        switch (old, @new)
+        {
+            case (_, null):
+                return old;
+            case (YamlMap oldMap, YamlMap newMap):
+                {
+                    var merged = oldMap.IsMergeCopy ? oldMap : oldMap.ShallowCopy();
+                    foreach (var (key, value) in newMap)
+                    {
+                        var (file, line) = newMap.MarkOf(key);
+                        merged.Set(key, merged.TryGetValue(key, out var previous) ? Merge(previous, value) : value, file, line);
+                    }
+
+                    return merged;
+                }
+
+            case (YamlList oldList, YamlList newList):
+                {
+                    var merged = oldList;
+                    if (!oldList.IsMergeCopy)
+                    {
+                        merged = new YamlList(oldList.File, oldList.Line) { IsMergeCopy = true };
+                        for (var i = 0; i < oldList.Count; i++)
+                        {
+                            merged.Add(oldList[i], oldList.LineOf(i));
+                        }
+                    }
+
+                    for (var i = 0; i < newList.Count; i++)
+                    {
+                        merged.Add(newList[i], newList.LineOf(i));
+                    }
+
+                    return merged;
+                }
+
+            default:
+                return @new;
+        }
+    }
+
+    private static YamlMap? OptionalMap(YamlMap info, string key) => info.TryGetValue(key, out var value) switch
+    {
+        false => null,
+        true when value is null => null,
+        true when value is YamlMap map => map,
+        _ => throw new RdoinfoException($"'{key}' must be a mapping", RdoinfoExitCodes.Invalid, info.MarkOf(key).File, info.MarkOf(key).Line),
+    };
+
+    private static RdoRelease ParseRelease(YamlMap release)
+    {
+        var name = (string)release["name"]!;
+        var branch = release.TryGetValue("branch", out var b) ? b as string : null;
+        var repos = new List<RdoReleaseRepo>();
+        if (!release.TryGetValue("repos", out var reposValue) || reposValue is not YamlList repoList)
+        {
+            throw new RdoinfoException($"release '{name}' has no 'repos' list", RdoinfoExitCodes.Invalid, release.File, release.Line);
+        }
+
+        for (var i = 0; i < repoList.Count; i++)
+        {
+            if (repoList[i] is not YamlMap repo || repo.TryGetValue("name", out var repoName) is false || repoName is not string repoNameText)
+            {
+                throw new RdoinfoException($"a repo of release '{name}' has no 'name'", RdoinfoExitCodes.Invalid, repoList.File, repoList.LineOf(i));
+            }
+
+            var repoBranch = (repo.TryGetValue("branch", out var rb) ? rb as string : null) ?? branch
+                ?? throw new RdoinfoException($"repo '{repoNameText}' of release '{name}' has no branch and the release has none", RdoinfoExitCodes.Invalid, repo.File, repo.Line);
+            var buildsysTags = repo.TryGetValue("buildsys-tags", out var tags) && tags is YamlList tagList
+                ? tagList.OfType<string>().ToList()
+                : [];
+            repos.Add(new RdoReleaseRepo(repoNameText, repoBranch, repo.TryGetValue("buildsys", out var buildsys) ? buildsys as string : null, buildsysTags));
+        }
+
+        return new RdoRelease(
+            name,
+            release.TryGetValue("status", out var status) ? status as string : null,
+            branch,
+            release.TryGetValue("upstream_branch", out var upstreamBranch) ? upstreamBranch as string : null,
+            release.TryGetValue("identifier", out var identifier) ? identifier as string : null,
+            repos);
+    }
+
+    private string? ReleaseTagForCore(string project, string release)
+    {
+        var package = GetMerged(project);
+        return package.TryGetValue("tags", out var tags) && tags is YamlMap tagMap
+            && (tagMap.ContainsKey(release) || tagMap.ContainsKey(release + RdoTags.UpperConstraintsSuffix))
+            ? release
+            : null;
+    }
+
+    private YamlMap GetMerged(string project) =>
+        packages.TryGetValue(project, out var package)
+            ? package
+            : throw new RdoinfoException(UnknownPackageMessage(project), RdoinfoExitCodes.NotFound);
+
+    private string UnknownPackageMessage(string reference)
+    {
+        var suggestions = SuggestNames(reference);
+        return suggestions.Count == 0
+            ? $"unknown package '{reference}'"
+            : $"unknown package '{reference}'; did you mean {string.Join(", ", suggestions.Select(s => $"'{s}'"))}?";
+    }
+
+    private RdoPackage ExpandCore(string project, string? tag)
+    {
+        var package = GetMerged(project);
+        var layered = packageDefault.ShallowCopy();
+        if (package.TryGetValue("conf", out var confValue) && confValue is not null)
+        {
+            var (file, line) = package.MarkOf("conf");
+            if (confValue is not string conf || !packageConfigs.TryGetValue(conf, out var template))
+            {
+                throw new RdoinfoException($"package '{project}' uses unknown conf template '{confValue}'", RdoinfoExitCodes.Invalid, file, line);
+            }
+
+            if (template is YamlMap templateMap)
+            {
+                layered.Update(templateMap);
+            }
+        }
+
+        layered.Update(package);
+
+        if (tag is not null && package.TryGetValue("tags", out var tags) && tags is YamlMap tagMap
+            && tagMap.TryGetValue(tag, out var overrides) && overrides is YamlMap overrideMap)
+        {
+            layered.Update(overrideMap);
+        }
+
+        // One pass of %-substitution over top-level strings, against the values before substitution.
+        var expanded = new YamlMap(package.File, package.Line);
+        foreach (var (key, value) in layered)
+        {
+            var (file, line) = layered.MarkOf(key);
+            expanded.Set(key, value is string text ? Substitute(text, layered, project, key, file, line) : value, file, line);
+        }
+
+        return Validate(project, tag, expanded, package);
+    }
+
+    private static RdoPackage Validate(string project, string? tag, YamlMap expanded, YamlMap package)
+    {
+        if (!expanded.TryGetValue("name", out var name) || name is not string nameText || nameText.Length == 0)
+        {
+            throw new RdoinfoException($"package '{project}' has no 'name'", RdoinfoExitCodes.Invalid, package.File, package.Line);
+        }
+
+        if (!expanded.TryGetValue("maintainers", out var maintainers) || maintainers is not YamlList list || list.Count == 0)
+        {
+            throw new RdoinfoException($"package '{project}' has no maintainers", RdoinfoExitCodes.Invalid, package.File, package.Line);
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not string email || !email.Contains('@', StringComparison.Ordinal))
+            {
+                throw new RdoinfoException($"package '{project}' has a maintainer that is not an e-mail address: '{list[i]}'", RdoinfoExitCodes.Invalid, list.File, list.LineOf(i));
+            }
+        }
+
+        return new RdoPackage(project, nameText, tag, expanded);
+    }
+
+    /// <summary>Python's <c>text % mapping</c> for <c>%(key)s</c> and <c>%%</c>.</summary>
+    private static string Substitute(string text, YamlMap values, string project, string field, string file, long line)
+    {
+        if (!text.Contains('%', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var result = new StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c != '%')
+            {
+                result.Append(c);
+                continue;
+            }
+
+            if (i + 1 < text.Length && text[i + 1] == '%')
+            {
+                result.Append('%');
+                i++;
+                continue;
+            }
+
+            var close = i + 1 < text.Length && text[i + 1] == '(' ? text.IndexOf(')', i + 2) : -1;
+            if (close < 0 || close + 1 >= text.Length || text[close + 1] != 's')
+            {
+                throw new RdoinfoException(
+                    $"package '{project}': field '{field}' has a '%' that is not '%(key)s' or '%%': {text}",
+                    RdoinfoExitCodes.Invalid,
+                    file,
+                    line);
+            }
+
+            var key = text[(i + 2)..close];
+            if (!values.TryGetValue(key, out var value))
+            {
+                throw new RdoinfoException(
+                    $"package '{project}': field '{field}' refers to '%({key})s', which the package does not have",
+                    RdoinfoExitCodes.Invalid,
+                    file,
+                    line);
+            }
+
+            result.Append(PythonStr(value));
+            i = close + 1;
+        }
+
+        return result.ToString();
+    }
+
+    /// <summary>What Python's <c>str()</c> prints for the values YAML gives, so substitutions match distroinfo.</summary>
+    private static string PythonStr(object? value) => value switch
+    {
+        null => "None",
+        string s => s,
+        IReadOnlyList<object?> list => "[" + string.Join(", ", list.Select(PythonRepr)) + "]",
+        IReadOnlyDictionary<string, object?> map => "{" + string.Join(", ", map.Select(kv => $"{PythonRepr(kv.Key)}: {PythonRepr(kv.Value)}")) + "}",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static string PythonRepr(object? value) => value is string s ? $"'{s.Replace("'", "\\'", StringComparison.Ordinal)}'" : PythonStr(value);
+
+    private IReadOnlyList<RdoPackage> ExpandAllCore(string? release)
+    {
+        if (release is null)
+        {
+            return Projects.Select(p => Expand(p)).ToList();
+        }
+
+        if (FindRelease(release) is null)
+        {
+            throw new RdoinfoException(
+                $"unknown release '{release}'; known releases: {string.Join(", ", Releases.Select(r => r.Name))}",
+                RdoinfoExitCodes.NotFound);
+        }
+
+        return Projects
+            .Select(p => (Project: p, Tag: ReleaseTagFor(p, release)))
+            .Where(x => x.Tag is not null)
+            .Select(x => Expand(x.Project, x.Tag))
+            .ToList();
+    }
+
+    private RdoPackage? FindPackageCore(string reference)
+    {
+        if (byName.Value.TryGetValue(reference, out var named))
+        {
+            return named;
+        }
+
+        if (packages.ContainsKey(reference))
+        {
+            return Expand(reference);
+        }
+
+        var wanted = NormalizeRepositoryReference(reference);
+        foreach (var package in byName.Value.Values)
+        {
+            if ((package.Upstream is { } upstream && NormalizeRepositoryReference(upstream) == wanted)
+                || (package.MasterDistgit is { } distgit && NormalizeRepositoryReference(distgit) == wanted)
+                || (package.Distgit is { } cbsDistgit && NormalizeRepositoryReference(cbsDistgit) == wanted))
+            {
+                return package;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>distroinfo's URL stripping: no scheme, no <c>.git</c>, no <c>-distgit</c>, no trailing slash.</summary>
+    internal static string NormalizeRepositoryReference(string reference)
+    {
+        var text = reference.Trim().TrimEnd('/');
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            text = text[(scheme + 3)..];
+        }
+
+        if (text.EndsWith(".git", StringComparison.Ordinal))
+        {
+            text = text[..^4];
+        }
+
+        if (text.EndsWith("-distgit", StringComparison.Ordinal))
+        {
+            text = text[..^8];
+        }
+
+        return text;
+    }
+
+    private IReadOnlyList<string> SuggestNamesCore(string reference)
+    {
+        var wanted = reference.ToLowerInvariant();
+        var limit = Math.Max(2, wanted.Length / 3);
+        return byName.Value.Values
+            .SelectMany(p => new[] { (Name: p.Name, Key: p.Name), (Name: p.Name, Key: p.Project) })
+            .Select(x => (x.Name, Distance: x.Key.Contains(wanted, StringComparison.OrdinalIgnoreCase) && wanted.Length >= 3 ? 0 : Levenshtein(wanted, x.Key.ToLowerInvariant())))
+            .Where(x => x.Distance <= limit)
+            .GroupBy(x => x.Name)
+            .Select(g => (Name: g.Key, Distance: g.Min(x => x.Distance)))
+            .OrderBy(x => x.Distance)
+            .ThenBy(x => x.Name.Length)
+            .ThenBy(x => x.Name, StringComparer.Ordinal)
+            .Take(5)
+            .Select(x => x.Name)
+            .ToList();
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
 }

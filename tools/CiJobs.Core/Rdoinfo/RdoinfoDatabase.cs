@@ -15,8 +15,10 @@ public sealed partial class RdoinfoDatabase
     public RdoRelease? FindRelease(string name) => Releases.FirstOrDefault(r => r.Name == name);
 
     /// <summary>
-    /// The tag that expands a package for a release: the release name when the package carries it,
-    /// else <c>&lt;release&gt;-uc</c>; null when the package is not in that release.
+    /// The tag that expands a package for a release: the release name when the package is in it
+    /// (carries the tag <c>&lt;release&gt;</c> or <c>&lt;release&gt;-uc</c>), null when it is not.
+    /// Like DLRN configured with <c>tags=&lt;release&gt;</c>, only the override map of the
+    /// <c>&lt;release&gt;</c> tag itself applies; expand with the <c>-uc</c> tag explicitly for upper-constraint pins.
     /// </summary>
     public string? ReleaseTagFor(string project, string release) => ReleaseTagForCore(project, release);
 
@@ -28,6 +30,10 @@ public sealed partial class RdoinfoDatabase
 
     /// <summary>Finds a package by RPM name, then by project, then by upstream or distgit URL (the way distroinfo's find_package does).</summary>
     public RdoPackage? FindPackage(string reference) => FindPackageCore(reference);
+
+    /// <summary>Like <see cref="FindPackage"/>, but an unknown reference is an <see cref="RdoinfoException"/> that suggests close names.</summary>
+    public RdoPackage GetPackage(string reference) =>
+        FindPackage(reference) ?? throw new RdoinfoException(UnknownPackageMessage(reference), RdoinfoExitCodes.NotFound);
 
     /// <summary>Up to five package names close to <paramref name="reference"/>, closest first, for "did you mean".</summary>
     public IReadOnlyList<string> SuggestNames(string reference) => SuggestNamesCore(reference);

@@ -7,6 +7,17 @@ public static class RdoinfoLoader
 
     /// <summary>Loads <paramref name="directory"/>/<paramref name="entryFile"/> and everything it imports.
     /// Throws <see cref="RdoinfoException"/> naming the file and line of the first problem.</summary>
-    public static Task<RdoinfoDatabase> LoadAsync(string directory, string entryFile = DefaultEntryFile, CancellationToken cancellationToken = default) =>
-        RdoinfoDatabase.LoadCoreAsync(directory, entryFile, cancellationToken);
+    public static Task<RdoinfoDatabase> LoadAsync(string directory, string entryFile = DefaultEntryFile, CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new RdoinfoException($"rdoinfo folder '{directory}' does not exist", RdoinfoExitCodes.MissingFile);
+        }
+
+        return LoadAsync(new DirectoryRdoinfoSource(directory), entryFile, cancellationToken);
+    }
+
+    /// <summary>Loads from any source, for example one revision of an rdoinfo git repository.</summary>
+    public static Task<RdoinfoDatabase> LoadAsync(IRdoinfoSource source, string entryFile = DefaultEntryFile, CancellationToken cancellationToken = default) =>
+        RdoinfoDatabase.LoadCoreAsync(source, entryFile, cancellationToken);
 }

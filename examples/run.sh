@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The main job on the bundled example: sets up the example repositories (examples/setup.sh), then
+# builds example-greetlib and example-greeter (which BuildRequires it) for release "tiny" with
+# `cijobs build` into one DLRN data directory, and prints where the repository is.
+# Usage: bash examples/run.sh [WORK] [OUTPUT]   (defaults: examples/build, examples/out)
+# Needs `bash .ci/setup` first. CIJOBS overrides the command (default: the Release build).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+work="${1:-$here/build}"
+out="${2:-$here/out}"
+
+if [ -z "${CIJOBS:-}" ]; then
+  dll="$root/tools/CiJobs.Cli/bin/Release/net10.0/cijobs.dll"
+  if [ ! -f "$dll" ]; then
+    echo "examples: $dll is missing; run 'bash .ci/setup' first" >&2
+    exit 3
+  fi
+  CIJOBS="dotnet $dll"
+fi
+
+bash "$here/setup.sh" "$work"
+work="$(cd "$work" && pwd)"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+for package in example-greetlib example-greeter; do
+  $CIJOBS build --rdoinfo "$work/rdoinfo" --package "$package" --release tiny --output "$out"
+done
+
+echo
+echo "examples: DLRN repository with both packages: $out/repos/current"
+echo "examples: use it with: $out/repos/current/delorean.repo"
+cat "$out/repos/current/versions.csv"

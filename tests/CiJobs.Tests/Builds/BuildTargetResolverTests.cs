@@ -1,0 +1,93 @@
+using CiJobs.Core;
+using CiJobs.Core.Builds;
+using CiJobs.Core.Rdoinfo;
+
+namespace CiJobs.Tests.Builds;
+
+/// <summary>RDO's real database, loaded once for the resolver tests.</summary>
+public sealed class RealRdoinfoFixture : IAsyncLifetime
+{
+    public RdoinfoDatabase Database { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Database = await RdoinfoLoader.LoadAsync(BuildPaths.RealRdoinfo);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
+
+public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixture<RealRdoinfoFixture>
+{
+    private static BuildRequest Request(string package, string? release = null) => new()
+    {
+        RdoinfoDirectory = BuildPaths.RealRdoinfo,
+        Package = package,
+        Release = release,
+        OutputDirectory = "unused",
+    };
+
+    [Fact]
+    public void Resolve_PinnedPackage_UsesTheReleaseSourceBranchAndTheReleaseDistgitBranch()
+    {
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient", "epoxy"));
+
+        target.PackageName.Should().Be("python-aodhclient");
+        target.Project.Should().Be("aodhclient");
+        target.Release.Should().Be("epoxy");
+        target.SourceLocation.Should().Be("https://opendev.org/openstack/python-aodhclient");
+        target.DistgitLocation.Should().Be("https://github.com/rdo-packages/aodhclient-distgit.git");
+        target.SourceRef.Should().Be("3.7.1");
+        target.DistgitRef.Should().Be("epoxy-rdo");
+        target.Provenance.Should().Contain("source ref: 3.7.1 (rdoinfo source-branch)");
+    }
+
+    [Fact]
+    public void Resolve_UnpinnedPackage_FallsBackToTheReleaseUpstreamBranch()
+    {
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("openstack-nova", "flamingo"));
+
+        target.SourceRef.Should().Be("master");
+        target.DistgitRef.Should().Be("rpm-master");
+        target.Provenance.Should().Contain("source ref: master (release flamingo upstream_branch)");
+    }
+
+    [Fact]
+    public void Resolve_WithoutRelease_DefaultsToHead()
+    {
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("openstack-nova"));
+
+        target.SourceRef.Should().Be("HEAD");
+        target.DistgitRef.Should().Be("HEAD");
+    }
+
+    [Fact]
+    public void Resolve_FlagsOverrideRdoinfo()
+    {
+        var target = BuildTargetResolver.Resolve(
+            rdoinfo.Database,
+            Request("python-aodhclient", "epoxy") with { Source = "/src/aodhclient", Distgit = "/src/distgit", SourceRef = "HEAD", DistgitRef = "abc123" });
+
+        target.SourceLocation.Should().Be("/src/aodhclient");
+        target.DistgitLocation.Should().Be("/src/distgit");
+        target.SourceRef.Should().Be("HEAD");
+        target.DistgitRef.Should().Be("abc123");
+    }
+
+    [Fact]
+    public void Resolve_UnknownPackage_SuggestsCloseNames()
+    {
+        var act = () => BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclent"));
+
+        var error = act.Should().Throw<CiJobsException>().Which;
+        error.ExitCode.Should().Be(BuildExitCodes.UnknownPackage);
+        error.Message.Should().Contain("did you mean").And.Contain("python-aodhclient");
+    }
+
+    [Fact]
+    public void Resolve_LooksUpOtherPackagesRepositoriesForVersionsCsv()
+    {
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient"));
+
+        target.LookupRepositories("openstack-nova").Should().Be(
+            new PackageRepositories("https://opendev.org/openstack/nova", "https://github.com/rdo-packages/nova-distgit.git"));
+        target.LookupRepositories("no-such-package").Should().BeNull();
+    }
+}

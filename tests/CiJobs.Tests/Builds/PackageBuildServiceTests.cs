@@ -1,0 +1,232 @@
+using System.Text.RegularExpressions;
+using CiJobs.Core;
+using CiJobs.Core.Builds;
+using CiJobs.Core.Platform;
+using CiJobs.Tests.Support;
+
+namespace CiJobs.Tests.Builds;
+
+/// <summary>End-to-end specs of the build pipeline with the real git, rpmbuild and createrepo_c, without rdoinfo.</summary>
+public sealed class PackageBuildServiceTests : IDisposable
+{
+    private static readonly DateTimeOffset BuildTime = new(2026, 11, 23, 10, 45, 0, TimeSpan.Zero);
+    private readonly TempDir temp = new("build-service");
+    private readonly CliWrapProcessRunner runner = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private PackageBuildService Service(DateTimeOffset? at = null) =>
+        new(runner, new RpmbuildPackageBuilder(runner), new FixedTimeProvider(at ?? BuildTime));
+
+    private PackageBuildService.OutputSettings Output(bool keepVersion = false) =>
+        new(temp.Combine("data"), ".el9", keepVersion, KeepChangelog: false, "delorean", BaseUrl: null);
+
+    private async Task<(TestGit Source, string Head)> SourceAsync(string name, string? tag = "v2.1.0")
+    {
+        var source = await TestGit.InitAsync(temp.Combine("src", name));
+        await source.CommitAsync("first", new Dictionary<string, string> { ["hello.txt"] = $"hello from {name}\n" }, new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero));
+        if (tag is not null)
+        {
+            await source.RunAsync("tag", tag);
+        }
+
+        var head = await source.CommitAsync("second", new Dictionary<string, string> { ["hello.txt"] = "hello again\n" }, new DateTimeOffset(2026, 11, 5, 8, 0, 0, TimeSpan.Zero));
+        return (source, head);
+    }
+
+    private static BuildTarget Target(string name, string source, string distgit, string sourceRef = "HEAD", string distgitRef = "rpm-main") => new()
+    {
+        PackageName = name,
+        Project = name,
+        SourceLocation = source,
+        SourceRef = sourceRef,
+        DistgitLocation = distgit,
+        DistgitRef = distgitRef,
+    };
+
+    [Fact]
+    public async Task A_successful_build_writes_the_DLRN_layout()
+    {
+        var (source, head) = await SourceAsync("foo");
+        var distgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "foo"), "foo.spec", BuildPaths.Spec("foo"));
+        var distroHash = await distgit.RunAsync("rev-parse", "HEAD");
+
+        var result = await Service().BuildAsync(Target("foo", source.Directory, distgit.Directory), Output(), CancellationToken.None);
+
+        result.Status.Should().Be("SUCCESS", result.Notes);
+        result.ExitCode.Should().Be(0);
+        var sharded = $"{head[..2]}/{head[2..4]}/{head}_{distroHash[..8]}";
+        result.ResultDir.Should().Be("repos/" + sharded);
+        var dir = temp.Combine("data", "repos", head[..2], head[2..4], $"{head}_{distroHash[..8]}");
+        result.ResultPath.Should().Be(dir);
+        var nvr = $"foo-2.1.0-0.20261123104500.{head[..7]}.el9";
+        result.SourceNvr.Should().Be(nvr);
+        result.Nvras.Should().Equal(nvr + ".noarch");
+        Regex.IsMatch(result.PackageRelease!, @"^0\.\d{14}\.[0-9a-f]{7}\.el9$").Should().BeTrue(result.PackageRelease);
+        File.Exists(Path.Combine(dir, nvr + ".src.rpm")).Should().BeTrue();
+        File.Exists(Path.Combine(dir, nvr + ".noarch.rpm")).Should().BeTrue();
+        foreach (var file in new[] { "commit.yaml", "versions.csv", "delorean.repo", "rpmbuild.log", "build.log", "repodata/repomd.xml" })
+        {
+            File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
+        }
+
+        var commit = DlrnCommit.TryParseYaml(await File.ReadAllTextAsync(Path.Combine(dir, "commit.yaml")))!.Single();
+        commit.Status.Should().Be("SUCCESS");
+        commit.ProjectName.Should().Be("foo");
+        commit.CommitHash.Should().Be(head);
+        commit.DistroHash.Should().Be(distroHash);
+        commit.CommitBranch.Should().Be("HEAD");
+        commit.DtBuild.Should().Be(BuildTime.ToUnixTimeSeconds());
+        commit.DtCommit.Should().Be(new DateTimeOffset(2026, 11, 5, 8, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds());
+        commit.DtDistro.Should().Be(new DateTimeOffset(2026, 11, 2, 10, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds());
+        commit.Notes.Should().Be("OK");
+        commit.Artifacts.Should().Equal($"repos/{sharded}/{nvr}.noarch.rpm", $"repos/{sharded}/{nvr}.src.rpm");
+
+        var query = await BuildPaths.RunAsync("rpm", ["-qp", "--qf", "%{NAME} %{VERSION} %{RELEASE} %{ARCH}\\n", Path.Combine(dir, nvr + ".noarch.rpm")]);
+        query.Trim().Should().Be($"foo 2.1.0 0.20261123104500.{head[..7]}.el9 noarch");
+        var files = await BuildPaths.RunAsync("rpm", ["-qpl", Path.Combine(dir, nvr + ".noarch.rpm")]);
+        files.Should().Contain("/usr/share/foo/hello.txt");
+
+        var versions = (await File.ReadAllLinesAsync(Path.Combine(dir, "versions.csv"))).ToList();
+        versions[0].Should().Be("Project,Source Repo,Source Sha,Dist Repo,Dist Sha,Status,Last Success Timestamp,Component,Extended Sha,Pkg NVR");
+        versions.Skip(1).Should().Equal($"foo,{source.Directory},{head},{distgit.Directory},{distroHash},SUCCESS,{BuildTime.ToUnixTimeSeconds()},None,None,{nvr}");
+
+        (await File.ReadAllTextAsync(Path.Combine(dir, "delorean.repo"))).Should().Be(
+            $"[delorean]\nname=delorean-foo-{head}\nbaseurl={new Uri(temp.Combine("data", "repos")).AbsoluteUri}/{sharded}\nenabled=1\ngpgcheck=0\npriority=1\n");
+        new FileInfo(temp.Combine("data", "repos", "current")).LinkTarget.Should().Be(sharded);
+        Directory.GetDirectories(temp.Combine("data", "repos", head[..2], head[2..4])).Should().ContainSingle("no staging folder is left behind");
+    }
+
+    [Fact]
+    public async Task A_given_checkout_is_never_modified_and_another_ref_can_be_built()
+    {
+        var (source, head) = await SourceAsync("bar");
+        var first = await source.RunAsync("rev-parse", "HEAD~1");
+        var distgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "bar"), "bar.spec", BuildPaths.Spec("bar"));
+        await File.WriteAllTextAsync(Path.Combine(source.Directory, "untracked.txt"), "local work\n");
+        var statusBefore = await source.RunAsync("status", "--porcelain");
+
+        var result = await Service().BuildAsync(Target("bar", source.Directory, distgit.Directory, sourceRef: "v2.1.0"), Output(), CancellationToken.None);
+
+        result.Status.Should().Be("SUCCESS", result.Notes);
+        result.CommitHash.Should().Be(first);
+        result.CommitBranch.Should().Be("v2.1.0");
+        (await source.RunAsync("rev-parse", "HEAD")).Should().Be(head);
+        (await source.RunAsync("status", "--porcelain")).Should().Be(statusBefore);
+        (await distgit.RunAsync("status", "--porcelain")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Without_a_tag_the_version_is_DLRNs_fallback_and_keep_version_takes_the_specs()
+    {
+        var (source, head) = await SourceAsync("notag", tag: null);
+        var distgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "notag"), "notag.spec", BuildPaths.Spec("notag"));
+
+        var fallback = await Service().BuildAsync(Target("notag", source.Directory, distgit.Directory), Output(), CancellationToken.None);
+        var kept = await Service(BuildTime.AddMinutes(1)).BuildAsync(Target("notag", source.Directory, distgit.Directory), Output(keepVersion: true), CancellationToken.None);
+
+        fallback.SourceNvr.Should().Be($"notag-0.0.1-0.20261123104500.{head[..7]}.el9");
+        kept.SourceNvr.Should().Be($"notag-9.9.9-0.20261123104600.{head[..7]}.el9");
+    }
+
+    [Fact]
+    public async Task A_failing_rpmbuild_writes_a_FAILED_commit_with_its_logs_and_keeps_current()
+    {
+        var (source, _) = await SourceAsync("good");
+        var goodDistgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "good"), "good.spec", BuildPaths.Spec("good"));
+        var good = await Service().BuildAsync(Target("good", source.Directory, goodDistgit.Directory), Output(), CancellationToken.None);
+        var distgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "broken"), "broken.spec", BuildPaths.Spec("broken", buildScript: "echo compiler exploded; exit 3"));
+
+        var result = await Service().BuildAsync(Target("broken", source.Directory, distgit.Directory), Output(), CancellationToken.None);
+
+        result.Status.Should().Be("FAILED");
+        result.ExitCode.Should().Be(BuildExitCodes.BuildFailed);
+        result.RepoFile.Should().BeNull();
+        var dir = result.ResultPath;
+        var commit = DlrnCommit.TryParseYaml(await File.ReadAllTextAsync(Path.Combine(dir, "commit.yaml")))!.Single();
+        commit.Status.Should().Be("FAILED");
+        commit.Artifacts.Should().BeEmpty();
+        commit.Notes.Should().Contain("rpmbuild --rebuild");
+        (await File.ReadAllTextAsync(Path.Combine(dir, "commit.yaml"))).Should().Contain("artifacts: \"None\"");
+        (await File.ReadAllTextAsync(Path.Combine(dir, "rpmbuild.log"))).Should().Contain("compiler exploded");
+        (await File.ReadAllTextAsync(Path.Combine(dir, "build.log"))).Should().Contain("compiler exploded");
+        (await File.ReadAllTextAsync(Path.Combine(dir, "notes.log"))).Should().Contain("rpmbuild --rebuild");
+        Directory.GetFiles(dir, "*.rpm").Should().BeEmpty();
+        Directory.Exists(Path.Combine(dir, "repodata")).Should().BeFalse();
+        new FileInfo(temp.Combine("data", "repos", "current")).LinkTarget.Should().Be(good.ResultDir["repos/".Length..]);
+    }
+
+    [Fact]
+    public async Task A_distgit_without_a_spec_writes_a_FAILED_commit()
+    {
+        var (source, _) = await SourceAsync("nospec");
+        var distgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "nospec"), "README", "no spec here\n");
+
+        var result = await Service().BuildAsync(Target("nospec", source.Directory, distgit.Directory), Output(), CancellationToken.None);
+
+        result.ExitCode.Should().Be(BuildExitCodes.SpecMissing);
+        result.Notes.Should().Contain("no spec file");
+        File.ReadAllText(Path.Combine(result.ResultPath, "commit.yaml")).Should().Contain("status: \"FAILED\"");
+        File.ReadAllText(Path.Combine(result.ResultPath, "rpmbuild.log")).Should().Contain("no spec file");
+    }
+
+    [Fact]
+    public async Task Two_packages_built_one_after_the_other_make_one_repository()
+    {
+        var (libSource, libHead) = await SourceAsync("lib");
+        var libDistgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "lib"), "lib.spec", BuildPaths.Spec("lib"));
+        var (appSource, appHead) = await SourceAsync("app", tag: "1.0");
+        var appDistgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "app"), "app.spec", BuildPaths.Spec("app", extraHeader: "BuildRequires:  lib"));
+
+        var lib = await Service().BuildAsync(Target("lib", libSource.Directory, libDistgit.Directory), Output(), CancellationToken.None);
+        var app = await Service(BuildTime.AddMinutes(2)).BuildAsync(Target("app", appSource.Directory, appDistgit.Directory), Output(), CancellationToken.None);
+
+        app.Status.Should().Be("SUCCESS", app.Notes);
+        var linked = new FileInfo(Path.Combine(app.ResultPath, lib.Nvras.Single() + ".rpm"));
+        linked.LinkTarget.Should().Be($"../../../{libHead[..2]}/{libHead[2..4]}/{Path.GetFileName(lib.ResultPath)}/{lib.Nvras.Single()}.rpm");
+        File.Exists(linked.FullName).Should().BeTrue();
+        var commit = DlrnCommit.TryParseYaml(await File.ReadAllTextAsync(Path.Combine(app.ResultPath, "commit.yaml")))!.Single();
+        commit.Artifacts.Should().OnlyContain(a => a.Contains(appHead, StringComparison.Ordinal), "artifacts list only this build's RPMs");
+        var versions = await File.ReadAllLinesAsync(Path.Combine(app.ResultPath, "versions.csv"));
+        versions.Should().HaveCount(3);
+        versions[1].Should().StartWith($"app,{appSource.Directory},{appHead},");
+        versions[2].Should().StartWith($"lib,{libSource.Directory},{libHead},");
+        var primary = await BuildPaths.RunAsync("bash", ["-c", $"zcat {app.ResultPath}/repodata/*-primary.xml.gz"]);
+        primary.Should().Contain("<name>lib</name>").And.Contain("<name>app</name>");
+        new FileInfo(temp.Combine("data", "repos", "current")).LinkTarget.Should().Be(app.ResultDir["repos/".Length..]);
+    }
+
+    [Fact]
+    public async Task An_unknown_ref_or_location_is_an_error_before_anything_is_written()
+    {
+        var (source, _) = await SourceAsync("refs");
+        var distgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "refs"), "refs.spec", BuildPaths.Spec("refs"));
+
+        var badRef = () => Service().BuildAsync(Target("refs", source.Directory, distgit.Directory, sourceRef: "no-such-branch"), Output(), CancellationToken.None);
+        var badDistgitRef = () => Service().BuildAsync(Target("refs", source.Directory, distgit.Directory, distgitRef: "--upload-pack=x"), Output(), CancellationToken.None);
+        var badLocation = () => Service().BuildAsync(Target("refs", temp.Combine("missing"), distgit.Directory), Output(), CancellationToken.None);
+        var badName = () => Service().BuildAsync(Target("../evil", source.Directory, distgit.Directory), Output(), CancellationToken.None);
+
+        (await badRef.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(BuildExitCodes.RefNotFound);
+        (await badDistgitRef.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(BuildExitCodes.RefNotFound);
+        (await badLocation.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(BuildExitCodes.RepositoryUnavailable);
+        (await badName.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(BuildExitCodes.InvalidPackageName);
+        DlrnResultWriter.ReadHistory(temp.Combine("data", "repos")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_URL_is_cloned_and_a_remote_branch_name_resolves()
+    {
+        var (source, head) = await SourceAsync("url");
+        await source.RunAsync("branch", "stable/2");
+        var distgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "url"), "url.spec", BuildPaths.Spec("url"));
+
+        var result = await Service().BuildAsync(
+            Target("url", new Uri(source.Directory).AbsoluteUri, new Uri(distgit.Directory).AbsoluteUri, sourceRef: "stable/2"),
+            Output(),
+            CancellationToken.None);
+
+        result.Status.Should().Be("SUCCESS", result.Notes);
+        result.CommitHash.Should().Be(head);
+    }
+}

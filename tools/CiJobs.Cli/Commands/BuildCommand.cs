@@ -1,0 +1,97 @@
+using System.CommandLine;
+using CiJobs.Cli.Output;
+using CiJobs.Core;
+using CiJobs.Core.Builds;
+using CiJobs.Core.Platform;
+
+namespace CiJobs.Cli.Commands;
+
+/// <summary><c>cijobs build</c>: one package at given source and distgit commits into a DLRN data directory.</summary>
+internal static class BuildCommand
+{
+    public static Command Create()
+    {
+        var rdoinfo = new Option<string>("--rdoinfo") { Description = "The rdoinfo checkout (folder holding rdo-full.yml) the package is resolved in.", Required = true };
+        var entry = new Option<string>("--entry") { Description = "The rdoinfo entry file inside --rdoinfo.", DefaultValueFactory = _ => CiJobs.Core.Rdoinfo.RdoinfoLoader.DefaultEntryFile };
+        var package = new Option<string>("--package") { Description = "Package to build: its rdoinfo name, project, or upstream/distgit URL.", Required = true };
+        var release = new Option<string?>("--release") { Description = "Release whose tag applies (source-branch, distro-branch); the package must be in it. Default: no release tag." };
+        var source = new Option<string?>("--source") { Description = "Source repository: a local git checkout (read only, never changed) or a URL to clone. Default: rdoinfo upstream." };
+        var distgit = new Option<string?>("--distgit") { Description = "Distgit repository: a local git checkout (read only) or a URL to clone. Default: rdoinfo master-distgit." };
+        var sourceRef = new Option<string?>("--source-ref") { Description = "Source commit, branch or tag. Default: rdoinfo source-branch for the release, else the release's upstream_branch, else HEAD." };
+        var distgitRef = new Option<string?>("--distgit-ref") { Description = "Distgit commit, branch or tag. Default: rdoinfo distro-branch, else the release's branch, else HEAD." };
+        var output = new Option<string>("--output") { Description = "DLRN data directory; the result goes to <output>/repos/<h[0:2]>/<h[2:4]>/<commit>_<distro[:8]>/.", Required = true };
+        var dist = new Option<string>("--dist") { Description = "Value of the rpm dist macro.", DefaultValueFactory = _ => BuildRequest.DefaultDist };
+        var keepVersion = new Option<bool>("--keep-version") { Description = "Keep the spec's Version instead of the source's last tag (DLRN_KEEP_VERSION)." };
+        var keepChangelog = new Option<bool>("--keep-changelog") { Description = "Keep the distgit's %changelog entries (dropped by default, as DLRN does)." };
+        var repoName = new Option<string>("--reponame") { Description = "Name of the .repo file and its section (DLRN reponame).", DefaultValueFactory = _ => BuildRequest.DefaultRepoName };
+        var baseUrl = new Option<string?>("--baseurl") { Description = "URL where <output>/repos is served, for the .repo file. Default: its file:// URL." };
+        var format = OutputOptions.CreateFormatOption();
+
+        var command = new Command("build", "Build one package (source + distgit commits) with rpmbuild into a DLRN-compatible result: RPMs, SRPM, commit.yaml, versions.csv, logs, repodata and a .repo file.");
+        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, keepVersion, keepChangelog, repoName, baseUrl, format })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetHandler(async (parseResult, cancellationToken) =>
+        {
+            var request = new BuildRequest
+            {
+                RdoinfoDirectory = parseResult.GetValue(rdoinfo)!,
+                RdoinfoEntryFile = parseResult.GetValue(entry)!,
+                Package = parseResult.GetValue(package)!,
+                Release = parseResult.GetValue(release),
+                Source = parseResult.GetValue(source),
+                Distgit = parseResult.GetValue(distgit),
+                SourceRef = parseResult.GetValue(sourceRef),
+                DistgitRef = parseResult.GetValue(distgitRef),
+                OutputDirectory = parseResult.GetValue(output)!,
+                Dist = parseResult.GetValue(dist)!,
+                KeepVersion = parseResult.GetValue(keepVersion),
+                KeepChangelog = parseResult.GetValue(keepChangelog),
+                RepoName = PackageNames.Validate(parseResult.GetValue(repoName)!, "--reponame"),
+                BaseUrl = parseResult.GetValue(baseUrl),
+            };
+            var target = await BuildTargetResolver.ResolveAsync(request, cancellationToken);
+            var runner = new CliWrapProcessRunner();
+            var service = new PackageBuildService(runner, new RpmbuildPackageBuilder(runner), TimeProvider.System, line => Console.Error.WriteLine("build: " + line));
+            var result = await service.BuildAsync(
+                target,
+                new PackageBuildService.OutputSettings(request.OutputDirectory, request.Dist, request.KeepVersion, request.KeepChangelog, request.RepoName, request.BaseUrl),
+                cancellationToken);
+
+            if (parseResult.GetValue(format) == OutputFormat.Json)
+            {
+                OutputOptions.WriteJson(result);
+            }
+            else
+            {
+                WriteText(result);
+            }
+
+            return result.ExitCode == 0
+                ? ExitCodes.Success
+                : throw new CiJobsException($"build of {result.Package} FAILED: {result.Notes}; see {result.Log}", result.ExitCode);
+        });
+        return command;
+    }
+
+    private static void WriteText(BuildResult result)
+    {
+        Console.Out.WriteLine($"{result.Status} {result.Package} {result.Version}-{result.PackageRelease}");
+        Console.Out.WriteLine($"  commit_hash {result.CommitHash} ({result.CommitBranch})");
+        Console.Out.WriteLine($"  distro_hash {result.DistroHash} ({result.DistroBranch})");
+        foreach (var nvra in result.Nvras)
+        {
+            Console.Out.WriteLine($"  rpm {nvra}");
+        }
+
+        Console.Out.WriteLine($"  result {result.ResultPath}");
+        if (result.RepoFile is not null)
+        {
+            Console.Out.WriteLine($"  repo {result.RepoFile}");
+        }
+
+        Console.Out.WriteLine($"  log {result.Log}");
+    }
+}

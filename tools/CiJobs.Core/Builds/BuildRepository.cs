@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CiJobs.Core.Git;
+
+namespace CiJobs.Core.Builds;
+
+/// <summary>A commit chosen in a source or distgit repository.</summary>
+public sealed record ResolvedCommit(string Hash, string Ref, long CommitterTime);
+
+/// <summary>
+/// A source or distgit repository a build reads from, opened read-only: a local checkout is only
+/// queried (never checked out, reset or fetched); a URL is cloned bare into the build's temp folder.
+/// </summary>
+public sealed partial class BuildRepository
+{
+    private readonly GitCli git;
+
+    private BuildRepository(GitCli git, string role, string location, string gitDirectory, bool isClone)
+    {
+        this.git = git;
+        Role = role;
+        Location = location;
+        GitDirectory = gitDirectory;
+        IsClone = isClone;
+    }
+
+    /// <summary>"source" or "distgit", for messages.</summary>
+    public string Role { get; }
+
+    /// <summary>Where it came from: the absolute checkout path or the URL.</summary>
+    public string Location { get; }
+
+    /// <summary>The folder git runs in.</summary>
+    public string GitDirectory { get; }
+
+    public bool IsClone { get; }
+
+    [GeneratedRegex(@"^[\w.+-]+://|^[\w.-]+@[\w.-]+:")]
+    private static partial Regex UrlLike();
+
+    /// <summary>Opens a local checkout or clones a URL into <paramref name="tempDirectory"/>.</summary>
+    public static async Task<BuildRepository> OpenAsync(GitCli git, string role, string location, string tempDirectory, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(location))
+        {
+            var full = Path.GetFullPath(location);
+            var probe = await git.RunUncheckedAsync(full, ["rev-parse", "--git-dir"], cancellationToken);
+            if (!probe.Succeeded)
+            {
+                throw new CiJobsException($"the {role} folder '{full}' is not a git repository", BuildExitCodes.RepositoryUnavailable);
+            }
+
+            return new BuildRepository(git, role, full, full, isClone: false);
+        }
+
+        if (!UrlLike().IsMatch(location))
+        {
+            throw new CiJobsException(
+                $"the {role} location '{PackageNames.Printable(location)}' is neither an existing folder nor a git URL",
+                BuildExitCodes.RepositoryUnavailable);
+        }
+
+        Directory.CreateDirectory(tempDirectory);
+        var target = Path.Combine(tempDirectory, role + ".git");
+        var clone = await git.RunUncheckedAsync(tempDirectory, ["clone", "--quiet", "--bare", "--", location, target], cancellationToken);
+        if (!clone.Succeeded)
+        {
+            throw new CiJobsException(
+                $"cannot clone the {role} repository {location}: {FirstLine(clone.StandardError)}",
+                BuildExitCodes.RepositoryUnavailable);
+        }
+
+        return new BuildRepository(git, role, location, target, isClone: true);
+    }
+
+    /// <summary>Resolves <paramref name="gitRef"/> to a commit; a branch only known as origin/&lt;ref&gt; in a checkout is found too.</summary>
+    public async Task<ResolvedCommit> ResolveAsync(string gitRef, CancellationToken cancellationToken)
+    {
+        if (gitRef.Length == 0 || gitRef.StartsWith('-') || gitRef.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new CiJobsException($"invalid {Role} ref '{PackageNames.Printable(gitRef)}'", BuildExitCodes.RefNotFound);
+        }
+
+        IEnumerable<string> candidates = gitRef == "HEAD" ? [gitRef] : [gitRef, "origin/" + gitRef];
+        foreach (var candidate in candidates)
+        {
+            var result = await git.RunUncheckedAsync(GitDirectory, ["rev-parse", "--verify", "--quiet", candidate + "^{commit}"], cancellationToken);
+            if (result.Succeeded)
+            {
+                var hash = result.StandardOutput.Trim();
+                var time = await git.RunAsync(GitDirectory, ["show", "-s", "--format=%ct", hash], cancellationToken);
+                return new ResolvedCommit(hash, gitRef, long.Parse(time.Trim(), CultureInfo.InvariantCulture));
+            }
+        }
+
+        throw new CiJobsException($"{Role} ref '{gitRef}' not found in {Location}", BuildExitCodes.RefNotFound);
+    }
+
+    /// <summary>The newest tag reachable from the commit, the way DLRN asks git (<c>describe --abbrev=0 --tags</c>,
+    /// skipping private-*, *-em, *-eol and *-eom tags); null when there is none.</summary>
+    public async Task<string?> DescribeTagAsync(string hash, CancellationToken cancellationToken)
+    {
+        var result = await git.RunUncheckedAsync(
+            GitDirectory,
+            ["describe", "--abbrev=0", "--tags", "--exclude=private-*", "--exclude=*-em", "--exclude=*-eol", "--exclude=*-eom", hash],
+            cancellationToken);
+        var tag = result.StandardOutput.Trim();
+        return result.Succeeded && tag.Length > 0 ? tag : null;
+    }
+
+    /// <summary>Names of the entries in the commit's tree at <paramref name="path"/> (root when empty); null when the path is missing.</summary>
+    public async Task<IReadOnlyList<string>?> ListTreeAsync(string hash, string path, CancellationToken cancellationToken)
+    {
+        var result = await git.RunUncheckedAsync(GitDirectory, ["ls-tree", "--name-only", TreeIsh(hash, path)], cancellationToken);
+        return result.Succeeded
+            ? result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
+    }
+
+    /// <summary>Writes the commit's tree (at <paramref name="path"/>) as an archive file; git picks the format from the extension.</summary>
+    public Task ArchiveAsync(string hash, string path, string outputFile, string? prefix, CancellationToken cancellationToken)
+    {
+        List<string> arguments = ["archive", "-o", outputFile];
+        if (prefix is not null)
+        {
+            arguments.Add("--prefix=" + prefix);
+        }
+
+        arguments.Add(TreeIsh(hash, path));
+        return git.RunAsync(GitDirectory, arguments, cancellationToken);
+    }
+
+    private static string TreeIsh(string hash, string path) => path.Length == 0 ? hash + "^{tree}" : $"{hash}:{path}";
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(l => l.StartsWith("fatal:", StringComparison.Ordinal))
+            ?? text.Trim();
+        return line.Length > 0 ? line : "git clone failed";
+    }
+}

@@ -1,0 +1,84 @@
+namespace CiJobs.Core.Builds;
+
+/// <summary>A build with every input resolved: where the source and distgit are, and at which refs.</summary>
+public sealed record BuildTarget
+{
+    /// <summary>The RPM package name (rdoinfo <c>name</c>); validated before it is used in a path.</summary>
+    public required string PackageName { get; init; }
+
+    public required string Project { get; init; }
+
+    /// <summary>The release the package was expanded for, or null.</summary>
+    public string? Release { get; init; }
+
+    public required string SourceLocation { get; init; }
+
+    public required string SourceRef { get; init; }
+
+    public required string DistgitLocation { get; init; }
+
+    public required string DistgitRef { get; init; }
+
+    /// <summary>The distgit folder holding the spec (rdoinfo <c>distgit-path</c>), relative, empty for the root.</summary>
+    public string DistgitPath { get; init; } = "";
+
+    /// <summary>Where each setting came from, for the log (for example "source ref: main (release upstream_branch)").</summary>
+    public IReadOnlyList<string> Provenance { get; init; } = [];
+
+    /// <summary>Upstream and distgit URLs of packages by name, for versions.csv (rdoinfo's, when known).</summary>
+    public Func<string, PackageRepositories?> LookupRepositories { get; init; } = _ => null;
+}
+
+/// <summary>What a build produced, as <c>--format json</c> prints it.</summary>
+public sealed record BuildResult
+{
+    public required string Package { get; init; }
+
+    public required string Project { get; init; }
+
+    public string? Release { get; init; }
+
+    public required string Status { get; init; }
+
+    public required string CommitHash { get; init; }
+
+    public required string DistroHash { get; init; }
+
+    public required string CommitBranch { get; init; }
+
+    public required string DistroBranch { get; init; }
+
+    public required long DtCommit { get; init; }
+
+    public required long DtDistro { get; init; }
+
+    public required long DtBuild { get; init; }
+
+    /// <summary>The RPM Version and Release (with dist) set in the spec; null when the build stopped before.</summary>
+    public string? Version { get; init; }
+
+    public string? PackageRelease { get; init; }
+
+    public string? SourceNvr { get; init; }
+
+    /// <summary>N-V-R.A of every binary package.</summary>
+    public IReadOnlyList<string> Nvras { get; init; } = [];
+
+    /// <summary>The hashed folder relative to the output directory (<c>repos/ab/cd/...</c>).</summary>
+    public required string ResultDir { get; init; }
+
+    public required string ResultPath { get; init; }
+
+    /// <summary>The .repo file of the result; null for a failed build.</summary>
+    public string? RepoFile { get; init; }
+
+    /// <summary>rpmbuild.log of the result.</summary>
+    public required string Log { get; init; }
+
+    public required string Notes { get; init; }
+
+    public required string Builder { get; init; }
+
+    /// <summary>The exit code the build ends with (0 on success).</summary>
+    public int ExitCode { get; init; }
+}

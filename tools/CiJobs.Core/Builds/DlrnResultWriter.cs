@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Text;
+using CiJobs.Core.Platform;
+
+namespace CiJobs.Core.Builds;
+
+/// <summary>Upstream and distgit URLs of a package, for versions.csv rows.</summary>
+public sealed record PackageRepositories(string? Upstream, string? Distgit);
+
+/// <summary>A finished build to publish into the data directory.</summary>
+/// <param name="Commit">The commit row; its Artifacts are filled in by the writer.</param>
+/// <param name="StagingDirectory">The folder holding the logs (and, on success, nothing else yet).</param>
+/// <param name="Packages">The SRPM and RPMs to copy in (empty on failure).</param>
+public sealed record DlrnResult(DlrnCommit Commit, string StagingDirectory, IReadOnlyList<string> Packages);
+
+/// <summary>
+/// Writes a build into a DLRN data directory the way DLRN's post_build does: the hashed folder
+/// <c>repos/&lt;h[0:2]&gt;/&lt;h[2:4]&gt;/&lt;commit&gt;_&lt;distro[:8]&gt;/</c> with the RPMs, symlinks to every
+/// other package's latest successful RPMs, versions.csv, repodata (createrepo_c), the .repo file and
+/// commit.yaml, then the <c>repos/current</c> symlink. A failure gets its logs, notes.log and commit.yaml only.
+/// </summary>
+public sealed class DlrnResultWriter(IProcessRunner runner)
+{
+    public const string VersionsHeader = "Project,Source Repo,Source Sha,Dist Repo,Dist Sha,Status,Last Success Timestamp,Component,Extended Sha,Pkg NVR";
+
+    public static string ReposDirectory(string dataDirectory) => Path.Combine(dataDirectory, "repos");
+
+    /// <summary>Makes sure the data directory exists and can be written; throws <see cref="BuildExitCodes.OutputNotWritable"/>.</summary>
+    public static void EnsureWritable(string dataDirectory)
+    {
+        try
+        {
+            var repos = ReposDirectory(dataDirectory);
+            Directory.CreateDirectory(repos);
+            var probe = Path.Combine(repos, $".write-test-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"the output directory '{dataDirectory}' is not writable: {e.Message}", BuildExitCodes.OutputNotWritable, e);
+        }
+    }
+
+    /// <summary>A fresh staging folder beside the final one (same depth, so relative symlinks resolve alike).</summary>
+    public static string CreateStagingDirectory(string dataDirectory, string shardedDirectory)
+    {
+        var final = Path.Combine(ReposDirectory(dataDirectory), shardedDirectory);
+        var staging = Path.Combine(Path.GetDirectoryName(final)!, $".{Path.GetFileName(final)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        return staging;
+    }
+
+    /// <summary>Publishes <paramref name="result"/>; returns the commit as written (artifacts filled in).</summary>
+    public async Task<DlrnCommit> WriteAsync(
+        string dataDirectory,
+        DlrnResult result,
+        Func<string, PackageRepositories?> lookupRepositories,
+        string repoName,
+        string baseUrl,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var repos = ReposDirectory(dataDirectory);
+        var sharded = result.Commit.ShardedDirectory;
+        var final = Path.Combine(repos, sharded);
+        var staging = result.StagingDirectory;
+        var commit = result.Commit;
+
+        await using var dataLock = await AcquireLockAsync(dataDirectory, cancellationToken);
+        if (commit.Status == DlrnCommit.Success)
+        {
+            var artifacts = new List<string>();
+            foreach (var package in result.Packages.OrderBy(Path.GetFileName, StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(package);
+                File.Copy(package, Path.Combine(staging, name), overwrite: true);
+                artifacts.Add($"repos/{sharded}/{name}");
+            }
+
+            commit = commit with { Artifacts = artifacts };
+            var history = ReadHistory(repos, exceptDirectory: final).Append(commit).ToList();
+            LinkOtherPackages(dataDirectory, staging, final, commit, history);
+            await File.WriteAllTextAsync(Path.Combine(staging, "versions.csv"), VersionsCsv(history, lookupRepositories), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(staging, repoName + ".repo"), RepoFile(repoName, commit, baseUrl), cancellationToken);
+            await RunCreaterepoAsync(staging, cancellationToken);
+        }
+        else
+        {
+            await File.WriteAllTextAsync(Path.Combine(staging, "notes.log"), commit.Notes + "\n", cancellationToken);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(staging, "commit.yaml"), commit.ToYaml(), cancellationToken);
+
+        // DLRN removes an earlier result of the same hashes before building again.
+        if (Directory.Exists(final))
+        {
+            Directory.Delete(final, recursive: true);
+        }
+
+        Directory.Move(staging, final);
+        if (commit.Status == DlrnCommit.Success)
+        {
+            await PointCurrentAtAsync(repos, sharded, cancellationToken);
+        }
+
+        return commit;
+    }
+
+    /// <summary>Every commit recorded in the data directory (the commit.yaml of each hashed folder).</summary>
+    public static IReadOnlyList<DlrnCommit> ReadHistory(string repos, string? exceptDirectory = null)
+    {
+        var commits = new List<DlrnCommit>();
+        if (!Directory.Exists(repos))
+        {
+            return commits;
+        }
+
+        foreach (var first in Directory.EnumerateDirectories(repos).Where(d => IsShard(d, 2)))
+        {
+            foreach (var second in Directory.EnumerateDirectories(first).Where(d => IsShard(d, 2)))
+            {
+                foreach (var dir in Directory.EnumerateDirectories(second))
+                {
+                    var file = Path.Combine(dir, "commit.yaml");
+                    if (Path.GetFileName(dir).StartsWith('.') || dir == exceptDirectory || !File.Exists(file))
+                    {
+                        continue;
+                    }
+
+                    commits.AddRange(DlrnCommit.TryParseYaml(File.ReadAllText(file)) ?? []);
+                }
+            }
+        }
+
+        return commits;
+    }
+
+    /// <summary>DLRN's versions.csv: one row per package built in the data directory.</summary>
+    public static string VersionsCsv(IReadOnlyList<DlrnCommit> history, Func<string, PackageRepositories?> lookupRepositories)
+    {
+        ArgumentNullException.ThrowIfNull(lookupRepositories);
+        var text = new StringBuilder(VersionsHeader).Append('\n');
+        foreach (var group in history.GroupBy(c => c.ProjectName).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var lastProcessed = Latest(group)!;
+            var lastSuccess = Latest(group.Where(c => c.Status == DlrnCommit.Success));
+            var shown = lastSuccess ?? lastProcessed;
+            var repositories = lookupRepositories(group.Key);
+            string[] row =
+            [
+                group.Key,
+                repositories?.Upstream ?? shown.RepoDir ?? DlrnCommit.NoneValue,
+                shown.CommitHash,
+                repositories?.Distgit ?? shown.DistgitDir ?? DlrnCommit.NoneValue,
+                shown.DistroHash,
+                lastProcessed.Status,
+                shown.DtBuild.ToString(CultureInfo.InvariantCulture),
+                shown.Component ?? DlrnCommit.NoneValue,
+                DlrnCommit.NoneValue,
+                shown.SourceNvr ?? DlrnCommit.NoneValue,
+            ];
+            text.AppendJoin(',', row.Select(CsvField)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The .repo file DLRN writes into each result (<c>delorean.repo</c> for RDO).</summary>
+    public static string RepoFile(string repoName, DlrnCommit commit, string baseUrl) =>
+        $"[{repoName}]\nname={repoName}-{commit.ProjectName}-{commit.CommitHash}\nbaseurl={baseUrl.TrimEnd('/')}/{commit.ShardedDirectory}\nenabled=1\ngpgcheck=0\npriority=1\n";
+
+    private static DlrnCommit? Latest(IEnumerable<DlrnCommit> commits) =>
+        commits.OrderBy(c => c.DtBuild).ThenBy(c => c.DtCommit).ThenBy(c => c.DtDistro).LastOrDefault();
+
+    private static void LinkOtherPackages(string dataDirectory, string staging, string final, DlrnCommit commit, IReadOnlyList<DlrnCommit> history)
+    {
+        var taken = new HashSet<string>(Directory.EnumerateFiles(staging).Select(Path.GetFileName)!, StringComparer.Ordinal);
+        foreach (var group in history.Where(c => c.ProjectName != commit.ProjectName).GroupBy(c => c.ProjectName))
+        {
+            var lastSuccess = Latest(group.Where(c => c.Status == DlrnCommit.Success));
+            foreach (var artifact in lastSuccess?.Artifacts ?? [])
+            {
+                var target = Path.GetFullPath(Path.Combine(dataDirectory, artifact));
+                var name = Path.GetFileName(target);
+                if (!target.StartsWith(Path.GetFullPath(ReposDirectory(dataDirectory)) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                    || !File.Exists(target) || !taken.Add(name))
+                {
+                    continue;
+                }
+
+                File.CreateSymbolicLink(Path.Combine(staging, name), Path.GetRelativePath(final, target));
+            }
+        }
+    }
+
+    private async Task RunCreaterepoAsync(string directory, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync(new ProcessSpec("createrepo_c", ["--quiet", directory]), cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new CiJobsException(
+                $"createrepo_c failed in {directory}: {result.StandardError.Trim()}",
+                BuildExitCodes.RepositoryMetadataFailed);
+        }
+    }
+
+    private async Task PointCurrentAtAsync(string repos, string sharded, CancellationToken cancellationToken)
+    {
+        // A new symlink renamed over the old one (rename(2) through mv -T): readers never see current missing.
+        // File.Move cannot do it: it refuses a source that is a link to a folder.
+        var temporary = Path.Combine(repos, $".current.tmp-{Guid.NewGuid():N}");
+        File.CreateSymbolicLink(temporary, sharded);
+        var result = await runner.RunAsync(new ProcessSpec("mv", ["-T", "-f", temporary, Path.Combine(repos, "current")]), cancellationToken);
+        if (!result.Succeeded)
+        {
+            File.Delete(temporary);
+            throw new CiJobsException($"cannot update {Path.Combine(repos, "current")}: {result.StandardError.Trim()}", ExitCodes.Io);
+        }
+    }
+
+    private static bool IsShard(string directory, int length)
+    {
+        var name = Path.GetFileName(directory);
+        return name.Length == length && name.All(char.IsAsciiLetterOrDigit);
+    }
+
+    private static string CsvField(string value) =>
+        value.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    /// <summary>Builds into one data directory take turns for the post-build step, like DLRN's remote.lck.</summary>
+    private static async Task<FileStream> AcquireLockAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(dataDirectory, "build.lck");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < LockAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>About ten minutes of waiting for another build's post-build step.</summary>
+    private const int LockAttempts = 3000;
+}

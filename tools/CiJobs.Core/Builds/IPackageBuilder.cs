@@ -1,0 +1,23 @@
+namespace CiJobs.Core.Builds;
+
+/// <summary>What a builder gets: a prepared spec and its sources.</summary>
+/// <param name="SpecFile">The edited spec.</param>
+/// <param name="SourcesDirectory">The tarball and every other file of the distgit.</param>
+/// <param name="WorkDirectory">An empty folder the builder may use.</param>
+/// <param name="Dist">The value of the dist macro (for example <c>.el9</c>).</param>
+/// <param name="Log">The build's rpmbuild.log; the builder appends its commands and output.</param>
+/// <param name="BuildLogFile">Where the binary build's own output goes (DLRN's build.log).</param>
+public sealed record PackageBuildInput(string SpecFile, string SourcesDirectory, string WorkDirectory, string Dist, BuildLog Log, string BuildLogFile);
+
+/// <summary>What a builder produced; on failure <see cref="Message"/> says which step failed.</summary>
+public sealed record PackageBuildOutput(bool Succeeded, string? SourcePackage, IReadOnlyList<string> BinaryPackages, string Message);
+
+/// <summary>Builds a source package and its binary packages from a prepared spec (rpmbuild here; mock where it exists).</summary>
+public interface IPackageBuilder
+{
+    /// <summary>A short name for logs and JSON (for example <c>rpmbuild</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Runs the build; a failed build is a result, not an exception.</summary>
+    Task<PackageBuildOutput> BuildAsync(PackageBuildInput input, CancellationToken cancellationToken);
+}

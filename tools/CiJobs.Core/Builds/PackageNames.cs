@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+
+namespace CiJobs.Core.Builds;
+
+/// <summary>Checks a package name before it becomes part of a file name or path.</summary>
+public static partial class PackageNames
+{
+    /// <summary>RPM-name characters only; no path separators, no leading dot or dash.</summary>
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._+-]{0,199}$")]
+    private static partial Regex SafeName();
+
+    public static bool IsSafe(string name) => SafeName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>Throws <see cref="BuildExitCodes.InvalidPackageName"/> unless <paramref name="name"/> is safe.</summary>
+    public static string Validate(string name, string what = "package name")
+    {
+        if (!IsSafe(name))
+        {
+            throw new CiJobsException(
+                $"invalid {what} '{Printable(name)}': use letters, digits and . _ + - only (no path separators, no leading dot or dash)",
+                BuildExitCodes.InvalidPackageName);
+        }
+
+        return name;
+    }
+
+    internal static string Printable(string value) =>
+        new(value.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+}
