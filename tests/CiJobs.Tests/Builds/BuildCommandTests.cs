@@ -99,6 +99,17 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
         Directory.Exists(temp.Combine("out")).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("--dist", ".el9 x")]
+    [InlineData("--reponame", "../repo")]
+    public async Task An_unusable_dist_or_reponame_is_refused(string option, string value)
+    {
+        var result = await BuildAsync("--package", "example-greeter", option, value, "--output", temp.Combine("out"));
+
+        result.ExitCode.Should().Be(BuildExitCodes.InvalidOption, result.ToString());
+        result.StandardError.Should().Contain($"invalid {option}");
+    }
+
     [Fact]
     public async Task An_unknown_source_ref_is_named()
     {

@@ -229,4 +229,43 @@ public sealed class PackageBuildServiceTests : IDisposable
         result.Status.Should().Be("SUCCESS", result.Notes);
         result.CommitHash.Should().Be(head);
     }
+
+    [Fact]
+    public async Task The_spec_is_taken_from_the_distgit_path()
+    {
+        var (source, _) = await SourceAsync("sub");
+        var distgit = await BuildPaths.DistgitAsync(
+            temp.Combine("distgit", "sub"),
+            "openstack/sub/sub.spec",
+            BuildPaths.Spec("sub", extraHeader: "Source1:        sub.conf"),
+            new Dictionary<string, string> { ["openstack/sub/sub.conf"] = "x=1\n", ["openstack/other/other.spec"] = "not this one\n" });
+
+        var result = await Service().BuildAsync(
+            Target("sub", source.Directory, distgit.Directory) with { DistgitPath = "openstack/sub" },
+            Output(),
+            CancellationToken.None);
+
+        result.Status.Should().Be("SUCCESS", result.Notes);
+        var srpmFiles = await BuildPaths.RunAsync("rpm", ["-qpl", Path.Combine(result.ResultPath, result.SourceNvr + ".src.rpm")]);
+        srpmFiles.Should().Contain("sub.conf").And.Contain("sub.spec");
+    }
+
+    [Fact]
+    public async Task Builds_into_one_data_directory_at_the_same_time_take_turns()
+    {
+        var (oneSource, _) = await SourceAsync("one");
+        var oneDistgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "one"), "one.spec", BuildPaths.Spec("one"));
+        var (twoSource, _) = await SourceAsync("two");
+        var twoDistgit = await BuildPaths.DistgitAsync(temp.Combine("distgit", "two"), "two.spec", BuildPaths.Spec("two"));
+
+        var results = await Task.WhenAll(
+            Service().BuildAsync(Target("one", oneSource.Directory, oneDistgit.Directory), Output(), CancellationToken.None),
+            Service(BuildTime.AddSeconds(1)).BuildAsync(Target("two", twoSource.Directory, twoDistgit.Directory), Output(), CancellationToken.None));
+
+        results.Should().OnlyContain(r => r.Status == "SUCCESS");
+        var rows = results.Select(r => File.ReadAllLines(Path.Combine(r.ResultPath, "versions.csv")).Length - 1).Order().ToList();
+        rows.Should().Equal([1, 2], "the build that publishes second sees the first");
+        DlrnResultWriter.ReadHistory(temp.Combine("data", "repos")).Should().HaveCount(2);
+        Directory.GetDirectories(temp.Combine("data", "repos"), ".*", SearchOption.AllDirectories).Should().BeEmpty("no staging folder is left");
+    }
 }

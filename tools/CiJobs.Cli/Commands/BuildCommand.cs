@@ -46,10 +46,10 @@ internal static class BuildCommand
                 SourceRef = parseResult.GetValue(sourceRef),
                 DistgitRef = parseResult.GetValue(distgitRef),
                 OutputDirectory = parseResult.GetValue(output)!,
-                Dist = parseResult.GetValue(dist)!,
+                Dist = PackageNames.ValidateDist(parseResult.GetValue(dist)!),
                 KeepVersion = parseResult.GetValue(keepVersion),
                 KeepChangelog = parseResult.GetValue(keepChangelog),
-                RepoName = PackageNames.Validate(parseResult.GetValue(repoName)!, "--reponame"),
+                RepoName = PackageNames.ValidateRepoName(parseResult.GetValue(repoName)!),
                 BaseUrl = parseResult.GetValue(baseUrl),
             };
             var target = await BuildTargetResolver.ResolveAsync(request, cancellationToken);
@@ -78,7 +78,9 @@ internal static class BuildCommand
 
     private static void WriteText(BuildResult result)
     {
-        Console.Out.WriteLine($"{result.Status} {result.Package} {result.Version}-{result.PackageRelease}");
+        Console.Out.WriteLine(result.Version is null
+            ? $"{result.Status} {result.Package}: {result.Notes}"
+            : $"{result.Status} {result.Package} {result.Version}-{result.PackageRelease}");
         Console.Out.WriteLine($"  commit_hash {result.CommitHash} ({result.CommitBranch})");
         Console.Out.WriteLine($"  distro_hash {result.DistroHash} ({result.DistroBranch})");
         foreach (var nvra in result.Nvras)

@@ -35,4 +35,7 @@ public static class BuildExitCodes
 
     /// <summary>createrepo_c failed on the result directory.</summary>
     public const int RepositoryMetadataFailed = 30;
+
+    /// <summary>An option value that cannot be used: --dist or --reponame with characters rpm or a file name cannot take.</summary>
+    public const int InvalidOption = 31;
 }

@@ -107,6 +107,11 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             {
                 failure = e;
             }
+            catch (GitCommandException e)
+            {
+                // Reading the commits (archive, describe) failed after both were resolved: a failed build, not a bug.
+                failure = new CiJobsException(e.Message, BuildExitCodes.BuildFailed, e);
+            }
 
             if (failure is not null)
             {

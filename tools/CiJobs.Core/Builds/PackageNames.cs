@@ -24,6 +24,19 @@ public static partial class PackageNames
         return name;
     }
 
+    [GeneratedRegex("^[A-Za-z0-9._+~]{0,40}$")]
+    private static partial Regex SafeDist();
+
+    /// <summary>Checks the value of the dist macro (it ends up in every Release).</summary>
+    public static string ValidateDist(string dist) => SafeDist().IsMatch(dist)
+        ? dist
+        : throw new CiJobsException($"invalid --dist '{Printable(dist)}': use letters, digits and . _ + ~ only", BuildExitCodes.InvalidOption);
+
+    /// <summary>Checks the repository name (it names the .repo file and its section).</summary>
+    public static string ValidateRepoName(string name) => IsSafe(name)
+        ? name
+        : throw new CiJobsException($"invalid --reponame '{Printable(name)}': use letters, digits and . _ + - only", BuildExitCodes.InvalidOption);
+
     internal static string Printable(string value) =>
         new(value.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -1,28 +1,33 @@
+using System.Collections.Concurrent;
+
 namespace CiJobs.Core.Rdoinfo;
 
 /// <summary>Hooks for bench/: the YAML-only part of a load, so the cost of merging and expansion is visible.</summary>
 internal static class RdoinfoBench
 {
-    /// <summary>Parses the entry file and every file it reaches through imports (each once); returns the file count.</summary>
+    /// <summary>
+    /// Parses the entry file and every file it reaches through imports, each once, with the same
+    /// parallelism as the loader (one level of imports at a time); returns the file count.
+    /// </summary>
     public static int ParseOnly(string directory, string entryFile = RdoinfoLoader.DefaultEntryFile)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>([entryFile]);
-        while (pending.TryPop(out var relative))
+        var seen = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        IReadOnlyCollection<string> level = [entryFile];
+        while (level.Count > 0)
         {
-            if (!seen.Add(relative))
+            var next = new ConcurrentBag<string>();
+            Parallel.ForEach(level.Where(f => seen.TryAdd(f, true)), relative =>
             {
-                continue;
-            }
-
-            var path = Path.Combine(directory, relative);
-            if (YamlTree.Parse(File.ReadAllText(path), path) is YamlMap map && map.TryGetValue("import", out var imports) && imports is YamlList list)
-            {
-                foreach (var import in list.OfType<string>())
+                var path = Path.Combine(directory, relative);
+                if (YamlTree.Parse(File.ReadAllText(path), path) is YamlMap map && map.TryGetValue("import", out var imports) && imports is YamlList list)
                 {
-                    pending.Push(import);
+                    foreach (var import in list.OfType<string>())
+                    {
+                        next.Add(import);
+                    }
                 }
-            }
+            });
+            level = next.Distinct(StringComparer.Ordinal).Where(f => !seen.ContainsKey(f)).ToList();
         }
 
         return seen.Count;
