@@ -35,11 +35,6 @@ public static class BuildPaths
     /// <summary>The checkout holding CiJobs.sln (the tests run from its bin folder).</summary>
     public static string RepositoryRoot => RepoPaths.Root;
 
-    /// <summary>RDO's real rdoinfo: beside the checkout, or beside a parent folder (worktrees sit one level deeper).</summary>
-    public static string RealRdoinfo { get; } =
-        Enumerable.Range(0, 3)
-            .Select(up => Path.GetFullPath(Path.Combine([RepoPaths.Root, .. Enumerable.Repeat("..", up + 1), "shared", "data", "rdoinfo"])))
-            .FirstOrDefault(Directory.Exists) ?? RepoPaths.RealRdoinfo;
 
     public static async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? workingDirectory = null)
     {

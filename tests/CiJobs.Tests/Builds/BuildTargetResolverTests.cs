@@ -1,6 +1,7 @@
 using CiJobs.Core;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Rdoinfo;
+using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.Builds;
 
@@ -9,7 +10,7 @@ public sealed class RealRdoinfoFixture : IAsyncLifetime
 {
     public RdoinfoDatabase Database { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Database = await RdoinfoLoader.LoadAsync(BuildPaths.RealRdoinfo);
+    public async Task InitializeAsync() => Database = await RdoinfoLoader.LoadAsync(RepoPaths.RealRdoinfo);
 
     public Task DisposeAsync() => Task.CompletedTask;
 }
@@ -18,7 +19,7 @@ public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixtur
 {
     private static BuildRequest Request(string package, string? release = null) => new()
     {
-        RdoinfoDirectory = BuildPaths.RealRdoinfo,
+        RdoinfoDirectory = RepoPaths.RealRdoinfo,
         Package = package,
         Release = release,
         OutputDirectory = "unused",

@@ -5,12 +5,27 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Shared { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+    /// <summary>The nearest <c>shared/</c> above the repository root (CI clones beside it; worktrees sit deeper).</summary>
+    public static string Shared { get; } = FindShared();
 
     /// <summary>RDO's real package database (read-only; copy it to make variants).</summary>
     public static string RealRdoinfo { get; } = Path.Combine(Shared, "data", "rdoinfo");
 
     public static string Examples { get; } = Path.Combine(Root, "examples");
+
+    private static string FindShared()
+    {
+        for (var dir = new DirectoryInfo(Root).Parent; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared");
+            if (Directory.Exists(Path.Combine(candidate, "data", "rdoinfo")))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+    }
 
     private static string FindRoot()
     {
