@@ -4,7 +4,7 @@ using CiJobs.Fakes;
 using CiJobs.Fakes.Dlrn;
 
 // Publish benchmark (run on demand through bench/publish/run.sh; never part of the tests).
-// Usage: CiJobs.Bench.Publish CIJOBS_DLL OUTPUT_DIR RESULT_DIR [RUNS]
+// Usage: CiJobs.Bench.Publish CIJOBS OUTPUT_DIR RESULT_DIR [RUNS]   (CIJOBS: cijobs.dll or a published cijobs executable)
 //   OUTPUT_DIR is a `cijobs build --output` folder, RESULT_DIR the build's repos/<h>/<h>/<hash>_<d8> inside it.
 // Each run: a fresh fake DLRN server (so the commit is new), then the whole `cijobs publish dlrn` process.
 // Client overhead = process wall time - the server's time inside the import handler (downloads; the
@@ -98,7 +98,9 @@ async Task<int> PublishAsync(string apiUrl)
     // /usr/bin/time records the process's CPU time: on a shared, loaded machine wall time mostly measures the queue.
     var cpuFile = Path.GetTempFileName();
     var info = new ProcessStartInfo("/usr/bin/time") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in (string[])["-f", "%U %S", "-o", cpuFile, "dotnet", cijobs, "publish", "dlrn", "--api-url", apiUrl, "--repo-url", repoUrl, "--format", "json"])
+    // CIJOBS is cijobs.dll (run with dotnet) or a published cijobs executable.
+    string[] program = cijobs.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", cijobs] : [cijobs];
+    foreach (var argument in (string[])["-f", "%U %S", "-o", cpuFile, .. program, "publish", "dlrn", "--api-url", apiUrl, "--repo-url", repoUrl, "--format", "json"])
     {
         info.ArgumentList.Add(argument);
     }

@@ -17,4 +17,10 @@ dotnet "$dll" build --rdoinfo "$work/work/rdoinfo" --package example-greetlib --
 result_dir="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result_dir"])' "$work/build.json")"
 
 dotnet build "$here/CiJobs.Bench.Publish.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
+echo "bench: publishing cijobs (Release, ReadyToRun)" >&2
+dotnet publish "$root/tools/CiJobs.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+  -o "$work/cijobs-r2r" -v quiet -clp:ErrorsOnly >/dev/null
+echo "== cijobs.dll of the Release build (dotnet cijobs.dll)"
 dotnet "$here/bin/Release/net10.0/CiJobs.Bench.Publish.dll" "$dll" "$work/out" "$result_dir" "$runs"
+echo "== ReadyToRun publish (the cijobs executable)"
+dotnet "$here/bin/Release/net10.0/CiJobs.Bench.Publish.dll" "$work/cijobs-r2r/cijobs" "$work/out" "$result_dir" "$runs"
