@@ -40,7 +40,7 @@ internal static class PromoteCommand
                 cancellationToken);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(promotion);
+                DlrnJsonOutput.Write(promotion);
             }
             else
             {

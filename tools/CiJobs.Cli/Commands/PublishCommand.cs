@@ -49,7 +49,7 @@ internal static class PublishCommand
             var result = await publisher.PublishAsync(settings, cancellationToken);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(result);
+                DlrnJsonOutput.Write(result);
             }
             else
             {

@@ -52,7 +52,7 @@ internal static class ReportCommand
                 cancellationToken);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(vote);
+                DlrnJsonOutput.Write(vote);
             }
             else
             {

@@ -40,14 +40,14 @@ internal static class ServeCommand
         return command;
     }
 
-    // Separate method, not inlined: the web stack's assemblies load only when serve runs.
+    // Separate method, not inlined: System.Net.HttpListener loads only when serve runs.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task<int> ServeAsync(string path, int port, CancellationToken cancellationToken)
     {
         Serving.ResultDirectoryServer server;
         try
         {
-            server = await Serving.ResultDirectoryServer.StartAsync(path, port, cancellationToken);
+            server = Serving.ResultDirectoryServer.Start(path, port);
         }
         catch (IOException e)
         {

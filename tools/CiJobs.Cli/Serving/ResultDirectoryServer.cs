@@ -1,76 +1,64 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using System.Net;
+using System.Net.Sockets;
 
 namespace CiJobs.Cli.Serving;
 
 /// <summary>
-/// Serves a result directory read-only over HTTP on 127.0.0.1 (files by path, no listing), so a local or
-/// test flow can hand a repo URL to the DLRN remote import. Kept apart so the web stack loads only for <c>serve</c>.
+/// Serves a result directory read-only over HTTP on 127.0.0.1 (GET and HEAD of files by path, no listing),
+/// so a local or test flow can hand a repo URL to the DLRN remote import. Built on
+/// <see cref="HttpListener"/>, which is part of the base framework: <c>cijobs</c> needs no web framework at
+/// start-up, and this class's assembly loads only when <c>serve</c> runs.
 /// </summary>
 internal sealed class ResultDirectoryServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly HttpListener listener;
+    private readonly string root;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task loop;
 
-    private ResultDirectoryServer(WebApplication app, string url)
+    private ResultDirectoryServer(HttpListener listener, string root, int port)
     {
-        this.app = app;
-        Url = url;
+        this.listener = listener;
+        this.root = root;
+        Url = $"http://127.0.0.1:{port}/";
+        loop = Task.Run(AcceptAsync);
     }
 
     /// <summary>For example <c>http://127.0.0.1:41234/</c>.</summary>
     public string Url { get; }
 
-    public static async Task<ResultDirectoryServer> StartAsync(string directory, int port, CancellationToken cancellationToken)
+    public static ResultDirectoryServer Start(string directory, int port)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = directory });
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        app.UseStaticFiles(new StaticFileOptions
+        var root = Path.GetFullPath(directory);
+        // HttpListener cannot bind port 0 itself: ask the system for a free port, then take it (retry on a race).
+        for (var attempt = 0; ; attempt++)
         {
-            FileProvider = new PhysicalFileProvider(directory),
-            RequestPath = "",
-            ServeUnknownFileTypes = true,
-            DefaultContentType = "application/octet-stream",
-            // Files are served raw, as they are on disk (DLRN fetches them by exact name, uncompressed).
-            ContentTypeProvider = ContentTypes(),
-        });
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new ResultDirectoryServer(app, address.TrimEnd('/') + "/");
-    }
-
-    private static FileExtensionContentTypeProvider ContentTypes()
-    {
-        var provider = new FileExtensionContentTypeProvider();
-        provider.Mappings.Clear();
-        foreach (var extension in (string[])[".log", ".yaml", ".csv", ".repo", ".txt", ".md5"])
-        {
-            provider.Mappings[extension] = "text/plain";
+            var chosen = port != 0 ? port : FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{chosen}/");
+            try
+            {
+                listener.Start();
+                return new ResultDirectoryServer(listener, root, chosen);
+            }
+            catch (HttpListenerException) when (port == 0 && attempt < 5)
+            {
+                listener.Close();
+            }
+            catch (HttpListenerException e)
+            {
+                listener.Close();
+                throw new IOException(e.Message, e);
+            }
         }
-
-        provider.Mappings[".html"] = "text/html";
-        provider.Mappings[".xml"] = "application/xml";
-        return provider;
     }
 
     /// <summary>Runs until the token is cancelled (Ctrl-C, SIGTERM).</summary>
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
-        // Either System.CommandLine's token or the host's own SIGTERM/SIGINT handling ends the wait.
-        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, stop.Token);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -79,7 +67,94 @@ internal sealed class ResultDirectoryServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await stopping.CancelAsync();
+        listener.Close();
+        try
+        {
+            await loop;
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        stopping.Dispose();
     }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => RespondAsync(context));
+        }
+    }
+
+    private async Task RespondAsync(HttpListenerContext context)
+    {
+        var response = context.Response;
+        try
+        {
+            var method = context.Request.HttpMethod;
+            var relative = Uri.UnescapeDataString(context.Request.Url?.AbsolutePath ?? "/").TrimStart('/');
+            var full = Path.GetFullPath(Path.Combine(root, relative));
+            if (method is not ("GET" or "HEAD"))
+            {
+                response.StatusCode = 405;
+            }
+            else if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(full))
+            {
+                response.StatusCode = 404;
+            }
+            else
+            {
+                await using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                response.StatusCode = 200;
+                // Served raw, as on disk: DLRN fetches files by exact name, uncompressed.
+                response.ContentType = ContentType(full);
+                response.ContentLength64 = file.Length;
+                if (method == "GET")
+                {
+                    await file.CopyToAsync(response.OutputStream, stopping.Token);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpListenerException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            // The client went away or the file vanished: nothing to answer.
+        }
+        finally
+        {
+            try
+            {
+                response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+        }
+    }
+
+    private static string ContentType(string path) => Path.GetExtension(path) switch
+    {
+        ".log" or ".yaml" or ".csv" or ".repo" or ".txt" or ".md5" => "text/plain",
+        ".html" => "text/html",
+        ".xml" => "application/xml",
+        _ => "application/octet-stream",
+    };
 }

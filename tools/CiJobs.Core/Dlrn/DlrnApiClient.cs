@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -19,12 +18,7 @@ namespace CiJobs.Core.Dlrn;
 /// </summary>
 public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVotingClient
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-    };
+    internal static readonly JsonSerializerOptions JsonOptions = DlrnJsonContext.Default.Options;
 
     private const string CommitFields = "projectName commitHash distroHash extendedHash status dtCommit dtDistro dtBuild artifacts component";
 
@@ -32,7 +26,7 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
     private readonly DlrnClientOptions options;
     private readonly string apiBase;
     private readonly ResiliencePipeline<HttpResponseMessage> requestPipeline;
-    private readonly ResiliencePipeline<HttpResponseMessage> importPipeline;
+    private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> importPipeline;
 
     public DlrnApiClient(HttpClient http, DlrnClientOptions options, TimeProvider? timeProvider = null)
     {
@@ -42,14 +36,14 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
         this.options = options;
         apiBase = options.ApiUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/api/";
         requestPipeline = BuildPipeline(options.RequestTimeout, timeProvider ?? TimeProvider.System);
-        importPipeline = BuildPipeline(options.ImportTimeout, timeProvider ?? TimeProvider.System);
+        importPipeline = new(() => BuildPipeline(options.ImportTimeout, timeProvider ?? TimeProvider.System));
     }
 
     public async Task<DlrnImportResponse> ImportAsync(Uri repoUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repoUrl);
         var body = new Dictionary<string, string> { ["repo_url"] = repoUrl.OriginalString };
-        var text = await SendAsync(HttpMethod.Post, "remote/import", query: null, body, authenticate: true, importPipeline, options.ImportTimeout, cancellationToken);
+        var text = await SendAsync(HttpMethod.Post, "remote/import", query: null, body, authenticate: true, importPipeline.Value, options.ImportTimeout, cancellationToken);
         return Deserialize<DlrnImportResponse>(text, "POST /api/remote/import");
     }
 
@@ -336,7 +330,7 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
         if (value is not null)
         {
             // A JSON string literal is a valid GraphQL string literal.
-            arguments.Add($"{name}: {JsonSerializer.Serialize(value)}");
+            arguments.Add($"{name}: {JsonSerializer.Serialize(value, DlrnJsonContext.Default.String)}");
         }
     }
 

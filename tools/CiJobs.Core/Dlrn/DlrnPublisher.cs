@@ -1,19 +1,24 @@
 using System.Net;
+using System.Text.Json.Serialization;
 
 namespace CiJobs.Core.Dlrn;
 
 public enum DlrnPublishOutcome
 {
     /// <summary>The server now holds the commit, and it did not before.</summary>
+    [JsonStringEnumMemberName("imported")]
     Imported,
 
     /// <summary>The server already held the commit; nothing was sent.</summary>
+    [JsonStringEnumMemberName("already_present")]
     AlreadyPresent,
 
     /// <summary>The server answered 201 but skipped the commit: it holds a commit of the package that is not older.</summary>
+    [JsonStringEnumMemberName("skipped")]
     Skipped,
 
     /// <summary>Artifacts are missing (at the repo URL or on the central), or the server recorded nothing.</summary>
+    [JsonStringEnumMemberName("failed")]
     Failed,
 }
 
