@@ -62,6 +62,23 @@ public class BuildPlannerTests
     }
 
     [Fact]
+    public async Task PlanAsync_SourceGitTagPushed_BuildsTheReleasePinnedToThatTag()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        await fixture.Rdoinfo.CommitAsync("Pin tiny-1", new Dictionary<string, string>
+        {
+            ["rdo-full.yml"] = PlanFixture.RdoinfoText().Replace("source-branch: stable/1", "source-branch: v1.1.0", StringComparison.Ordinal),
+        });
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", newrev: "6666666", projects: ["rdoinfo"]);
+        var text = (await File.ReadAllTextAsync(vars)).Replace("  branch: main\n", "", StringComparison.Ordinal).Replace("refs/heads/main", "refs/tags/v1.1.0", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(vars, text);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Release = "tiny-1", SourceRef = "6666666" });
+    }
+
+    [Fact]
     public async Task PlanAsync_SourceGitOfPackageUnderReview_SkipsIt()
     {
         using var fixture = await PlanFixture.CreateAsync();

@@ -45,7 +45,7 @@ public static class BuildPlanner
         switch (trigger)
         {
             case PlanTrigger.SourceGit:
-                PlanSourceGit(context, Selected(request, database, MatchUpstream(packages, zuul.Project), "upstream"), branch);
+                PlanSourceGit(context, Selected(request, database, MatchUpstream(packages, zuul.Project), "upstream"), branch ?? zuul.EffectiveTag);
                 break;
             case PlanTrigger.Distgit:
                 PlanDistgit(context, Selected(request, database, MatchDistgit(packages, zuul.Project), "distgit"), branch);
@@ -91,6 +91,7 @@ public static class BuildPlanner
         }
     }
 
+    /// <summary><paramref name="branch"/> is the updated branch, or the pushed tag (a release may pin its source-branch to a tag).</summary>
     private static void PlanSourceGit(PlanContext context, IReadOnlyList<RdoPackage> packages, string? branch)
     {
         var zuul = context.Zuul;
@@ -98,7 +99,7 @@ public static class BuildPlanner
         {
             foreach (var package in packages)
             {
-                context.Skipped.Add(new SkippedBuild(package.Name, null, $"ref {zuul.Ref} is not a branch; only branch updates are built"));
+                context.Skipped.Add(new SkippedBuild(package.Name, null, $"ref {zuul.Ref} is neither a branch nor a tag"));
             }
 
             return;

@@ -20,10 +20,14 @@ public sealed record ZuulContext(
     string? Patchset,
     string? Pipeline,
     IReadOnlyList<ZuulProject> Projects,
-    IReadOnlyList<ZuulProject> Items)
+    IReadOnlyList<ZuulProject> Items,
+    string? Tag = null)
 {
     /// <summary>The branch of the item: <c>zuul.branch</c>, else the ref without <c>refs/heads/</c>.</summary>
     public string? EffectiveBranch => Branch ?? (Ref is { } r && r.StartsWith("refs/heads/", StringComparison.Ordinal) ? r["refs/heads/".Length..] : null);
+
+    /// <summary>The tag of a tag item: <c>zuul.tag</c>, else the ref without <c>refs/tags/</c>.</summary>
+    public string? EffectiveTag => Tag ?? (Ref is { } r && r.StartsWith("refs/tags/", StringComparison.Ordinal) ? r["refs/tags/".Length..] : null);
 
     /// <summary>A change under review (check, gate) rather than a branch update (post, ref-updated, periodic).</summary>
     public bool IsChange => Change is not null;
@@ -99,7 +103,8 @@ public sealed record ZuulContext(
             Scalar(zuul, "patchset"),
             Scalar(zuul, "pipeline"),
             projects,
-            items);
+            items,
+            Scalar(zuul, "tag"));
     }
 
     private static ZuulProject ReadProject(YamlMappingNode node, string source, string where)
