@@ -124,4 +124,15 @@ public sealed class SourceGitCommandTests
         help.ExitCode.Should().Be(0);
         help.StandardOutput.Should().Contain("update-dist-git").And.Contain("update-source-git").And.Contain("status");
     }
+
+    [Fact]
+    public async Task Swapped_arguments_are_named_as_such()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+
+        var status = await CliRunner.RunAsync("source-git", "status", f.Dist.Directory, f.Src.Directory);
+
+        status.ExitCode.Should().Be(SourceGitExitCodes.NotSourceGit, status.ToString());
+        status.StandardError.Should().Contain("arguments swapped");
+    }
 }

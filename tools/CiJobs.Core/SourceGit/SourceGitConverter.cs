@@ -304,6 +304,7 @@ public sealed partial class SourceGitConverter(GitCli git)
     public async Task<SyncStatus> GetStatusAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken)
     {
         var (src, dist) = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
+        EnsureNotSwapped(src, dist);
         SourceGitConfig? config = null;
         if (File.Exists(Path.Combine(src.Root, SourceGitConfig.ConfigPath)))
         {
@@ -415,6 +416,17 @@ public sealed partial class SourceGitConverter(GitCli git)
     private static async Task<IReadOnlyList<string>> RevListAsync(GitRepo repo, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
         (await repo.RunAsync(["rev-list", "--reverse", .. arguments, "--"], cancellationToken))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A common slip: DIST given where SRC belongs. Say so instead of "no sync point".</summary>
+    private static void EnsureNotSwapped(GitRepo src, GitRepo dist)
+    {
+        if (!File.Exists(Path.Combine(src.Root, SourceGitConfig.ConfigPath)) && File.Exists(Path.Combine(dist.Root, SourceGitConfig.ConfigPath)))
+        {
+            throw new CiJobsException(
+                $"SRC '{src.Root}' is not a source-git repository but DIST '{dist.Root}' is; are the arguments swapped?",
+                SourceGitExitCodes.NotSourceGit);
+        }
+    }
 
     private static async Task<SourceGitConfig> LoadConfigAsync(GitRepo src, CancellationToken cancellationToken)
     {
