@@ -249,4 +249,19 @@ public sealed class DlrnApiClientTests : IDisposable
 
         (await act.Should().ThrowAsync<DlrnApiException>()).Which.StatusCode.Should().Be(HttpStatusCode.Conflict);
     }
+
+    [Fact]
+    public async Task ReportResultAsync_AggregateHash_RecordsAnAggregateVote()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+
+        var vote = await Client(dlrn.BaseUrl).ReportResultAsync(
+            new DlrnReportResultRequest { JobId = "agg-job", Url = "http://logs/9", Timestamp = 5, Success = false, AggregateHash = "0123456789abcdef" },
+            CancellationToken.None);
+
+        vote.AggregateHash.Should().Be("0123456789abcdef");
+        vote.Success.Should().BeFalse();
+        dlrn.AggregateVotes.Should().ContainSingle().Which.User.Should().Be(DlrnFixtures.User);
+        dlrn.Requests.Single().Body.Should().NotContain("commit_hash", "nulls are left out of requests");
+    }
 }
