@@ -25,6 +25,34 @@ public sealed class GitCli(IProcessRunner runner)
         ["LC_ALL"] = "C",
     };
 
+    /// <summary>The identity of commits the bots make (merge-request mirroring, the config bot).</summary>
+    public const string BotName = "cijobs bot";
+
+    public const string BotEmail = "cijobs-bot@localhost";
+
+    /// <summary>
+    /// The environment of a bot's git command: deterministic, the bot's identity, and a forge token only as an
+    /// <c>http.extraHeader</c> through <c>GIT_CONFIG_*</c> variables (never on a command line, never in a message).
+    /// </summary>
+    public static Dictionary<string, string?> BotEnvironment(string? authorizationHeader, string name = BotName, string email = BotEmail)
+    {
+        var environment = new Dictionary<string, string?>(QuietEnvironment)
+        {
+            ["GIT_AUTHOR_NAME"] = name,
+            ["GIT_AUTHOR_EMAIL"] = email,
+            ["GIT_COMMITTER_NAME"] = name,
+            ["GIT_COMMITTER_EMAIL"] = email,
+        };
+        if (authorizationHeader is not null)
+        {
+            environment["GIT_CONFIG_COUNT"] = "1";
+            environment["GIT_CONFIG_KEY_0"] = "http.extraHeader";
+            environment["GIT_CONFIG_VALUE_0"] = authorizationHeader;
+        }
+
+        return environment;
+    }
+
     public async Task<string> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
     {
         var result = await RunUncheckedAsync(workingDirectory, arguments, cancellationToken, standardInput);

@@ -1,3 +1,4 @@
+using CiJobs.Core.Git;
 using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.Forges.Mirroring;
@@ -8,28 +9,13 @@ namespace CiJobs.Core.Forges.Mirroring;
 /// </summary>
 public sealed class MirrorGit(IProcessRunner runner)
 {
-    public const string BotName = "cijobs bot";
-    public const string BotEmail = "cijobs-bot@localhost";
+    public const string BotName = GitCli.BotName;
+    public const string BotEmail = GitCli.BotEmail;
 
     public async Task<string> RunAsync(string directory, IReadOnlyList<string> arguments, IForge? forge, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["GIT_TERMINAL_PROMPT"] = "0",
-            ["GIT_CONFIG_NOSYSTEM"] = "1",
-            ["LC_ALL"] = "C",
-            ["GIT_AUTHOR_NAME"] = BotName,
-            ["GIT_AUTHOR_EMAIL"] = BotEmail,
-            ["GIT_COMMITTER_NAME"] = BotName,
-            ["GIT_COMMITTER_EMAIL"] = BotEmail,
-        };
         var header = forge?.GitAuthorizationHeader;
-        if (header is not null)
-        {
-            environment["GIT_CONFIG_COUNT"] = "1";
-            environment["GIT_CONFIG_KEY_0"] = "http.extraHeader";
-            environment["GIT_CONFIG_VALUE_0"] = header;
-        }
+        var environment = GitCli.BotEnvironment(header);
 
         Directory.CreateDirectory(directory);
         var result = await runner.RunAsync(new ProcessSpec("git", arguments) { WorkingDirectory = directory, Environment = environment }, cancellationToken);

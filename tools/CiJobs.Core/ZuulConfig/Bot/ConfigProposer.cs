@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CiJobs.Core.Forges;
+using CiJobs.Core.Git;
 using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.ZuulConfig.Bot;
@@ -214,28 +215,12 @@ public sealed class ConfigProposer(IProcessRunner runner, IForge? forge = null)
 
     private Task<ProcessResult> RunGitAsync(string directory, ProposalSettings settings, IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["GIT_TERMINAL_PROMPT"] = "0",
-            ["GIT_CONFIG_NOSYSTEM"] = "1",
-            ["LC_ALL"] = "C",
-            ["GIT_AUTHOR_NAME"] = BotName,
-            ["GIT_AUTHOR_EMAIL"] = BotEmail,
-            ["GIT_COMMITTER_NAME"] = BotName,
-            ["GIT_COMMITTER_EMAIL"] = BotEmail,
-        };
+        var environment = GitCli.BotEnvironment(forge?.GitAuthorizationHeader, BotName, BotEmail);
         if (settings.CommitDate is { } date)
         {
             var text = date.ToUnixTimeSeconds() + " +0000";
             environment["GIT_AUTHOR_DATE"] = text;
             environment["GIT_COMMITTER_DATE"] = text;
-        }
-
-        if (forge?.GitAuthorizationHeader is { } header)
-        {
-            environment["GIT_CONFIG_COUNT"] = "1";
-            environment["GIT_CONFIG_KEY_0"] = "http.extraHeader";
-            environment["GIT_CONFIG_VALUE_0"] = header;
         }
 
         if (settings.SshKeyFile is { } key)
