@@ -59,7 +59,8 @@ internal static class RdoinfoCommand
             var list = selected.ToList();
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(list.Select(ToJson));
+                using var stdout = Console.OpenStandardOutput();
+                YamlValueJson.WritePackages(list, stdout);
             }
             else
             {
@@ -266,15 +267,6 @@ internal static class RdoinfoCommand
         });
         return command;
     }
-
-    private static object ToJson(RdoPackage package) => new
-    {
-        package.Project,
-        package.Name,
-        package.AppliedTag,
-        UnderReview = package.IsUnderReview,
-        package.Fields,
-    };
 
     internal static RdoinfoException UnknownRelease(RdoinfoDatabase database, string release) =>
         new($"unknown release '{release}'; known releases: {string.Join(", ", database.Releases.Select(r => r.Name))}", RdoinfoExitCodes.NotFound);

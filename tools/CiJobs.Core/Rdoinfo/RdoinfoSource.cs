@@ -23,17 +23,18 @@ public sealed class DirectoryRdoinfoSource(string directory) : IRdoinfoSource
 
     public string DisplayPath(string relativePath) => Path.Combine(Directory, relativePath);
 
-    public async Task<string?> ReadFileAsync(string relativePath, CancellationToken cancellationToken)
+    public Task<string?> ReadFileAsync(string relativePath, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(Path.Combine(Directory, relativePath));
         if (!File.Exists(full))
         {
-            return null;
+            return Task.FromResult<string?>(null);
         }
 
         try
         {
-            return await File.ReadAllTextAsync(full, cancellationToken);
+            // Small files read on the loader's worker threads: a synchronous read beats async I/O here.
+            return Task.FromResult<string?>(File.ReadAllText(full));
         }
         catch (UnauthorizedAccessException e)
         {
