@@ -46,7 +46,7 @@ public sealed record DlrnCommit
     public string ShardedDirectory => ShardedDirectoryFor(CommitHash, DistroHash);
 
     public static string ShardedDirectoryFor(string commitHash, string distroHash) =>
-        $"{commitHash[..2]}/{commitHash[2..4]}/{commitHash}_{distroHash[..Math.Min(8, distroHash.Length)]}";
+        Dlrn.DlrnBuildCommit.ShardedPath(commitHash, distroHash)["repos/".Length..];
 
     /// <summary>The SRPM's NVR (its file name without <c>.src.rpm</c>), or null.</summary>
     public string? SourceNvr => Artifacts.Select(Path.GetFileName).FirstOrDefault(a => a!.EndsWith(".src.rpm", StringComparison.Ordinal))?[..^".src.rpm".Length];

@@ -32,19 +32,19 @@ public sealed record DlrnBuildCommit
     public IReadOnlyList<string> Artifacts { get; init; } = [];
 
     /// <summary>The hashed build directory under the datadir: <c>repos/[component/&lt;c&gt;/]&lt;h[0:2]&gt;/&lt;h[2:4]&gt;/&lt;hash&gt;_&lt;d[:8]&gt;[_&lt;e[:8]&gt;]</c>.</summary>
-    public string ShardedDirectory
-    {
-        get
-        {
-            var name = $"{CommitHash}_{DistroHash[..Math.Min(8, DistroHash.Length)]}";
-            if (ExtendedHash is { } extended)
-            {
-                name += extended.Length < 49 ? $"_{extended[..Math.Min(8, extended.Length)]}" : $"_{extended[..8]}_{extended[41..49]}";
-            }
+    public string ShardedDirectory => ShardedPath(CommitHash, DistroHash, ExtendedHash, Component);
 
-            var prefix = Component is null ? "repos/" : $"repos/component/{Component}/";
-            return $"{prefix}{CommitHash[..2]}/{CommitHash[2..4]}/{name}";
+    /// <summary>DLRN's <c>Commit.getshardedcommitdir()</c>, under <c>repos/</c>: the one place the layout is computed.</summary>
+    public static string ShardedPath(string commitHash, string distroHash, string? extendedHash = null, string? component = null)
+    {
+        var name = $"{commitHash}_{distroHash[..Math.Min(8, distroHash.Length)]}";
+        if (extendedHash is { } extended)
+        {
+            name += extended.Length < 49 ? $"_{extended[..Math.Min(8, extended.Length)]}" : $"_{extended[..8]}_{extended[41..49]}";
         }
+
+        var prefix = component is null ? "repos/" : $"repos/component/{component}/";
+        return $"{prefix}{commitHash[..2]}/{commitHash[2..4]}/{name}";
     }
 
     /// <summary>The file names of the artifacts (what the server fetches from the repo URL).</summary>
