@@ -7,9 +7,10 @@ internal static class RdoinfoBench
 {
     /// <summary>
     /// Parses the entry file and every file it reaches through imports, each once, with the same
-    /// parallelism as the loader (one level of imports at a time); returns the file count.
+    /// parallelism as the loader (one level of imports at a time); returns the file count. With
+    /// <paramref name="fullParser"/>, every file goes through YamlDotNet instead of the fast block-style reader.
     /// </summary>
-    public static int ParseOnly(string directory, string entryFile = RdoinfoLoader.DefaultEntryFile)
+    public static int ParseOnly(string directory, bool fullParser = false, string entryFile = RdoinfoLoader.DefaultEntryFile)
     {
         var seen = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         IReadOnlyCollection<string> level = [entryFile];
@@ -19,7 +20,8 @@ internal static class RdoinfoBench
             Parallel.ForEach(level.Where(f => seen.TryAdd(f, true)), relative =>
             {
                 var path = Path.Combine(directory, relative);
-                if (YamlTree.Parse(File.ReadAllText(path), path) is YamlMap map && map.TryGetValue("import", out var imports) && imports is YamlList list)
+                var text = File.ReadAllText(path);
+                if ((fullParser ? YamlTree.ParseFull(text, path) : YamlTree.Parse(text, path)) is YamlMap map && map.TryGetValue("import", out var imports) && imports is YamlList list)
                 {
                     foreach (var import in list.OfType<string>())
                     {

@@ -55,9 +55,9 @@ public sealed partial class RdoinfoDatabase
         var sawReleases = false;
         foreach (var document in documents)
         {
-            foreach (var key in document.Keys)
+            for (var i = 0; i < document.Count; i++)
             {
-                var value = document[key];
+                var (key, value, _, _) = document.EntryAt(i);
                 switch (key)
                 {
                     case ImportKey:
@@ -248,10 +248,10 @@ public sealed partial class RdoinfoDatabase
                 return old;
             case (YamlMap oldMap, YamlMap newMap):
                 {
-                    var merged = oldMap.IsMergeCopy ? oldMap : oldMap.ShallowCopy();
-                    foreach (var (key, value) in newMap)
+                    var merged = oldMap.IsMergeCopy ? oldMap : oldMap.ShallowCopy(newMap.Count);
+                    for (var i = 0; i < newMap.Count; i++)
                     {
-                        var (file, line) = newMap.MarkOf(key);
+                        var (key, value, file, line) = newMap.EntryAt(i);
                         merged.Set(key, merged.TryGetValue(key, out var previous) ? Merge(previous, value) : value, file, line);
                     }
 
@@ -350,7 +350,7 @@ public sealed partial class RdoinfoDatabase
     private RdoPackage ExpandCore(string project, string? tag)
     {
         var package = GetMerged(project);
-        var layered = packageDefault.ShallowCopy();
+        var layered = packageDefault.ShallowCopy(package.Count + 8);
         if (package.TryGetValue("conf", out var confValue) && confValue is not null)
         {
             var (file, line) = package.MarkOf("conf");
@@ -375,9 +375,9 @@ public sealed partial class RdoinfoDatabase
 
         // One pass of %-substitution over top-level strings, against the values before substitution.
         var expanded = new YamlMap(package.File, package.Line);
-        foreach (var (key, value) in layered)
+        for (var i = 0; i < layered.Count; i++)
         {
-            var (file, line) = layered.MarkOf(key);
+            var (key, value, file, line) = layered.EntryAt(i);
             expanded.Set(key, value is string text ? Substitute(text, layered, project, key, file, line) : value, file, line);
         }
 

@@ -5,25 +5,33 @@ using YamlDotNet.Core.Events;
 namespace CiJobs.Core.Rdoinfo;
 
 /// <summary>A YAML mapping in file order that remembers where it and each of its keys came from.</summary>
+/// <remarks>
+/// rdoinfo holds tens of thousands of small maps (a package entry of a tag file has two keys), so entries live
+/// in one array searched in order, and a key index is built only once a map grows past <see cref="IndexFrom"/> keys.
+/// </remarks>
 internal sealed class YamlMap : IReadOnlyDictionary<string, object?>
 {
-    private readonly Dictionary<string, int> index;
-    private readonly List<(string Key, object? Value, string File, long Line)> entries;
+    private const int IndexFrom = 8;
+
+    private Entry[] entries;
+    private int count;
+    private Dictionary<string, int>? index;
 
     public YamlMap(string file, long line)
     {
         File = file;
         Line = line;
-        index = new Dictionary<string, int>(StringComparer.Ordinal);
-        entries = [];
+        entries = new Entry[2];
     }
 
-    private YamlMap(YamlMap source)
+    private YamlMap(YamlMap source, int extra)
     {
         File = source.File;
         Line = source.Line;
-        index = new Dictionary<string, int>(source.index, StringComparer.Ordinal);
-        entries = new List<(string, object?, string, long)>(source.entries);
+        entries = new Entry[source.count + extra];
+        Array.Copy(source.entries, entries, source.count);
+        count = source.count;
+        index = source.index is null ? null : new Dictionary<string, int>(source.index, StringComparer.Ordinal);
         IsMergeCopy = true;
     }
 
@@ -34,60 +42,125 @@ internal sealed class YamlMap : IReadOnlyDictionary<string, object?>
     /// <summary>True for maps the merge made (copies it owns and may change); parsed maps are never changed.</summary>
     public bool IsMergeCopy { get; }
 
-    public int Count => entries.Count;
+    public int Count => count;
 
-    public IEnumerable<string> Keys => entries.Select(e => e.Key);
+    public IEnumerable<string> Keys
+    {
+        get
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return entries[i].Key;
+            }
+        }
+    }
 
-    public IEnumerable<object?> Values => entries.Select(e => e.Value);
+    public IEnumerable<object?> Values
+    {
+        get
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return entries[i].Value;
+            }
+        }
+    }
 
-    public object? this[string key] => entries[index[key]].Value;
+    public object? this[string key] => Find(key) is var i and >= 0 ? entries[i].Value : throw new KeyNotFoundException(key);
 
-    public bool ContainsKey(string key) => index.ContainsKey(key);
+    public bool ContainsKey(string key) => Find(key) >= 0;
 
     public bool TryGetValue(string key, out object? value)
     {
-        if (index.TryGetValue(key, out var i))
-        {
-            value = entries[i].Value;
-            return true;
-        }
+        var i = Find(key);
+        value = i >= 0 ? entries[i].Value : null;
+        return i >= 0;
+    }
 
-        value = null;
-        return false;
+    /// <summary>The key, value and mark of the entry at <paramref name="position"/> (0 ≤ position &lt; Count), in file order.</summary>
+    public (string Key, object? Value, string File, long Line) EntryAt(int position)
+    {
+        var entry = entries[position];
+        return (entry.Key, entry.Value, entry.File, entry.Line);
     }
 
     /// <summary>Adds or replaces a key; a replaced key keeps its position, as a Python dict does.</summary>
     public void Set(string key, object? value, string file, long line)
     {
-        if (index.TryGetValue(key, out var i))
+        var i = Find(key);
+        if (i >= 0)
         {
-            entries[i] = (key, value, file, line);
+            entries[i] = new Entry(key, value, file, line);
+            return;
         }
-        else
+
+        if (count == entries.Length)
         {
-            index[key] = entries.Count;
-            entries.Add((key, value, file, line));
+            Array.Resize(ref entries, count * 2);
         }
+
+        entries[count] = new Entry(key, value, file, line);
+        if (index is not null)
+        {
+            index[key] = count;
+        }
+        else if (count + 1 == IndexFrom)
+        {
+            index = new Dictionary<string, int>(IndexFrom * 2, StringComparer.Ordinal);
+            for (var j = 0; j <= count; j++)
+            {
+                index[entries[j].Key] = j;
+            }
+        }
+
+        count++;
     }
 
     /// <summary>Copies every key of <paramref name="other"/> over this map (Python's dict.update).</summary>
     public void Update(YamlMap other)
     {
-        foreach (var entry in other.entries)
+        for (var i = 0; i < other.count; i++)
         {
+            var entry = other.entries[i];
             Set(entry.Key, entry.Value, entry.File, entry.Line);
         }
     }
 
     public (string File, long Line) MarkOf(string key) =>
-        index.TryGetValue(key, out var i) ? (entries[i].File, entries[i].Line) : (File, Line);
+        Find(key) is var i and >= 0 ? (entries[i].File, entries[i].Line) : (File, Line);
 
-    public YamlMap ShallowCopy() => new(this);
+    /// <summary>A copy the caller owns, with room for <paramref name="extra"/> more keys.</summary>
+    public YamlMap ShallowCopy(int extra = 2) => new(this, extra);
 
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() =>
-        entries.Select(e => new KeyValuePair<string, object?>(e.Key, e.Value)).GetEnumerator();
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return new KeyValuePair<string, object?>(entries[i].Key, entries[i].Value);
+        }
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private int Find(string key)
+    {
+        if (index is not null)
+        {
+            return index.TryGetValue(key, out var i) ? i : -1;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private readonly record struct Entry(string Key, object? Value, string File, long Line);
 }
 
 /// <summary>A YAML sequence that remembers where it and each item came from.</summary>
@@ -124,10 +197,15 @@ internal sealed class YamlList(string file, long line) : IReadOnlyList<object?>
 /// Reads one YAML document into <see cref="YamlMap"/>, <see cref="YamlList"/>, <c>string</c> and <c>null</c>,
 /// with 1-based line numbers. Scalars stay strings (no int/bool typing); plain <c>~</c>, <c>null</c> and
 /// empty values are null. Duplicate keys and syntax errors become <see cref="RdoinfoException"/>.
+/// Files in rdoinfo's block-style subset are read by <see cref="BlockYamlReader"/>; the rest by YamlDotNet.
 /// </summary>
 internal static class YamlTree
 {
-    public static object? Parse(string text, string file)
+    public static object? Parse(string text, string file) =>
+        BlockYamlReader.TryParse(text, file, out var root) ? root : ParseFull(text, file);
+
+    /// <summary>The full YAML parser (YamlDotNet), for files outside the subset and for every error.</summary>
+    internal static object? ParseFull(string text, string file)
     {
         var parser = new Parser(new StringReader(text));
         var anchors = new Dictionary<string, object?>(StringComparer.Ordinal);
