@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CiJobs.Core.Builds;
+using CiJobs.Core.Dlrn;
 using CiJobs.Tests.Support;
 using CliWrap.Buffered;
 
@@ -39,9 +40,9 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
         root.GetProperty("version").GetString().Should().Be("1.2.0");
         root.GetProperty("package_release").GetString().Should().MatchRegex($@"^0\.\d{{14}}\.{head[..7]}\.el9$");
         root.GetProperty("source_nvr").GetString().Should().StartWith("example-greetlib-1.2.0-0.");
-        root.GetProperty("result_dir").GetString().Should().Be($"repos/{DlrnCommit.ShardedDirectoryFor(head, distro)}");
+        root.GetProperty("result_dir").GetString().Should().Be(DlrnCommit.ShardedPath(head, distro));
         var path = root.GetProperty("result_path").GetString()!;
-        path.Should().Be(Path.Combine(output, "repos", DlrnCommit.ShardedDirectoryFor(head, distro)));
+        path.Should().Be(Path.Combine(output, DlrnCommit.ShardedPath(head, distro)));
         File.Exists(Path.Combine(path, "commit.yaml")).Should().BeTrue();
         result.StandardError.Should().Contain("SUCCESS");
     }

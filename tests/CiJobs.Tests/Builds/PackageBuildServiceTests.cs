@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CiJobs.Core;
 using CiJobs.Core.Builds;
+using CiJobs.Core.Dlrn;
 using CiJobs.Core.Platform;
 using CiJobs.Tests.Support;
 
@@ -14,6 +15,13 @@ public sealed class PackageBuildServiceTests : IDisposable
     private readonly CliWrapProcessRunner runner = new();
 
     public void Dispose() => temp.Dispose();
+
+    /// <summary>The result's commit.yaml, read with the publisher's checks (what DLRN's importer accepts).</summary>
+    private static async Task<DlrnCommit> ReadCommitAsync(string resultDirectory)
+    {
+        var file = Path.Combine(resultDirectory, "commit.yaml");
+        return DlrnCommit.Parse(await File.ReadAllTextAsync(file), file).Single();
+    }
 
     private PackageBuildService Service(DateTimeOffset? at = null) =>
         new(runner, new RpmbuildPackageBuilder(runner), new FixedTimeProvider(at ?? BuildTime));
@@ -70,7 +78,7 @@ public sealed class PackageBuildServiceTests : IDisposable
             File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
         }
 
-        var commit = DlrnCommit.TryParseYaml(await File.ReadAllTextAsync(Path.Combine(dir, "commit.yaml")))!.Single();
+        var commit = await ReadCommitAsync(dir);
         commit.Status.Should().Be("SUCCESS");
         commit.ProjectName.Should().Be("foo");
         commit.CommitHash.Should().Be(head);
@@ -143,7 +151,7 @@ public sealed class PackageBuildServiceTests : IDisposable
         result.ExitCode.Should().Be(BuildExitCodes.BuildFailed);
         result.RepoFile.Should().BeNull();
         var dir = result.ResultPath;
-        var commit = DlrnCommit.TryParseYaml(await File.ReadAllTextAsync(Path.Combine(dir, "commit.yaml")))!.Single();
+        var commit = await ReadCommitAsync(dir);
         commit.Status.Should().Be("FAILED");
         commit.Artifacts.Should().BeEmpty();
         commit.Notes.Should().Contain("rpmbuild --rebuild");
@@ -185,7 +193,7 @@ public sealed class PackageBuildServiceTests : IDisposable
         var linked = new FileInfo(Path.Combine(app.ResultPath, lib.Nvras.Single() + ".rpm"));
         linked.LinkTarget.Should().Be($"../../../{libHead[..2]}/{libHead[2..4]}/{Path.GetFileName(lib.ResultPath)}/{lib.Nvras.Single()}.rpm");
         File.Exists(linked.FullName).Should().BeTrue();
-        var commit = DlrnCommit.TryParseYaml(await File.ReadAllTextAsync(Path.Combine(app.ResultPath, "commit.yaml")))!.Single();
+        var commit = await ReadCommitAsync(app.ResultPath);
         commit.Artifacts.Should().OnlyContain(a => a.Contains(appHead, StringComparison.Ordinal), "artifacts list only this build's RPMs");
         var versions = await File.ReadAllLinesAsync(Path.Combine(app.ResultPath, "versions.csv"));
         versions.Should().HaveCount(3);

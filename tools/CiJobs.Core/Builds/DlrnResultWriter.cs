@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CiJobs.Core.Dlrn;
 using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.Builds;
@@ -43,9 +44,11 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
     }
 
     /// <summary>A fresh staging folder beside the final one (same depth, so relative symlinks resolve alike).</summary>
+    /// <param name="dataDirectory">The DLRN data directory.</param>
+    /// <param name="shardedDirectory">The build's folder relative to it (<see cref="DlrnCommit.ShardedDirectory"/>, <c>repos/…</c>).</param>
     public static string CreateStagingDirectory(string dataDirectory, string shardedDirectory)
     {
-        var final = Path.Combine(ReposDirectory(dataDirectory), shardedDirectory);
+        var final = Path.Combine(dataDirectory, shardedDirectory);
         var staging = Path.Combine(Path.GetDirectoryName(final)!, $".{Path.GetFileName(final)}.tmp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         return staging;
@@ -63,7 +66,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         ArgumentNullException.ThrowIfNull(result);
         var repos = ReposDirectory(dataDirectory);
         var sharded = result.Commit.ShardedDirectory;
-        var final = Path.Combine(repos, sharded);
+        var final = Path.Combine(dataDirectory, sharded);
         var staging = result.StagingDirectory;
         var commit = result.Commit;
 
@@ -75,7 +78,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
             {
                 var name = Path.GetFileName(package);
                 File.Copy(package, Path.Combine(staging, name), overwrite: true);
-                artifacts.Add($"repos/{sharded}/{name}");
+                artifacts.Add($"{sharded}/{name}");
             }
 
             commit = commit with { Artifacts = artifacts };
@@ -101,7 +104,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         Directory.Move(staging, final);
         if (commit.Status == DlrnCommit.Success)
         {
-            await PointCurrentAtAsync(repos, sharded, cancellationToken);
+            await PointCurrentAtAsync(repos, UnderRepos(sharded), cancellationToken);
         }
 
         return commit;
@@ -128,7 +131,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
                         continue;
                     }
 
-                    commits.AddRange(DlrnCommit.TryParseYaml(File.ReadAllText(file)) ?? []);
+                    commits.AddRange(DlrnCommit.TryParse(File.ReadAllText(file)) ?? []);
                 }
             }
         }
@@ -168,7 +171,10 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
 
     /// <summary>The .repo file DLRN writes into each result (<c>delorean.repo</c> for RDO).</summary>
     public static string RepoFile(string repoName, DlrnCommit commit, string baseUrl) =>
-        $"[{repoName}]\nname={repoName}-{commit.ProjectName}-{commit.CommitHash}\nbaseurl={baseUrl.TrimEnd('/')}/{commit.ShardedDirectory}\nenabled=1\ngpgcheck=0\npriority=1\n";
+        $"[{repoName}]\nname={repoName}-{commit.ProjectName}-{commit.CommitHash}\nbaseurl={baseUrl.TrimEnd('/')}/{UnderRepos(commit.ShardedDirectory)}\nenabled=1\ngpgcheck=0\npriority=1\n";
+
+    /// <summary>A datadir-relative <c>repos/…</c> path relative to <c>repos/</c> (what DLRN's base URL and symlinks use).</summary>
+    private static string UnderRepos(string sharded) => sharded["repos/".Length..];
 
     private static DlrnCommit? Latest(IEnumerable<DlrnCommit> commits) =>
         commits.OrderBy(c => c.DtBuild).ThenBy(c => c.DtCommit).ThenBy(c => c.DtDistro).LastOrDefault();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CiJobs.Core.Dlrn;
 using CiJobs.Core.Git;
 using CiJobs.Core.Platform;
 
@@ -41,7 +42,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             var distgitCommit = await distgit.ResolveAsync(target.DistgitRef, cancellationToken);
 
             var buildTime = time.GetUtcNow();
-            var sharded = DlrnCommit.ShardedDirectoryFor(sourceCommit.Hash, distgitCommit.Hash);
+            var sharded = DlrnCommit.ShardedPath(sourceCommit.Hash, distgitCommit.Hash);
             var staging = DlrnResultWriter.CreateStagingDirectory(dataDirectory, sharded);
             try
             {
@@ -138,7 +139,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var writer = new DlrnResultWriter(runner);
         var written = await writer.WriteAsync(dataDirectory, new DlrnResult(commit, staging, packages), target.LookupRepositories, output.RepoName, baseUrl, cancellationToken);
 
-        var resultPath = Path.Combine(DlrnResultWriter.ReposDirectory(dataDirectory), sharded);
+        var resultPath = Path.Combine(dataDirectory, sharded);
         var logPath = Path.Combine(resultPath, "rpmbuild.log");
         Report(failure is null
             ? $"{target.Project}: SUCCESS, result in {resultPath}"
@@ -153,18 +154,18 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             DistroHash = written.DistroHash,
             CommitBranch = sourceCommit.Ref,
             DistroBranch = distgitCommit.Ref,
-            DtCommit = written.DtCommit,
+            DtCommit = sourceCommit.CommitterTime,
             DtDistro = written.DtDistro,
             DtBuild = written.DtBuild,
             Version = prepared?.Version,
             PackageRelease = prepared is null ? null : prepared.Release + output.Dist,
             SourceNvr = written.SourceNvr,
-            Nvras = written.Artifacts.Select(Path.GetFileName).Where(f => !f!.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f![..^".rpm".Length]).ToList(),
-            ResultDir = "repos/" + sharded,
+            Nvras = written.ArtifactFileNames.Where(f => !f.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f[..^".rpm".Length]).ToList(),
+            ResultDir = sharded,
             ResultPath = resultPath,
             RepoFile = failure is null ? Path.Combine(resultPath, output.RepoName + ".repo") : null,
             Log = logPath,
-            Notes = written.Notes,
+            Notes = written.Notes ?? "",
             Builder = builder.Name,
             ExitCode = failure?.ExitCode ?? 0,
         };

@@ -102,7 +102,7 @@ public sealed class DlrnPublisher(IDlrnImportClient importer, IDlrnReadClient re
                 settings, commit, cancellationToken);
         }
 
-        var missing = await MissingAsync(commit.Artifacts.Select(a => $"{repoUrl}/{a[(a.LastIndexOf('/') + 1)..]}"), cancellationToken);
+        var missing = await MissingAsync(commit.ArtifactFileNames.Select(name => $"{repoUrl}/{name}"), cancellationToken);
         if (missing.Count > 0)
         {
             return result with
@@ -168,7 +168,7 @@ public sealed class DlrnPublisher(IDlrnImportClient importer, IDlrnReadClient re
         };
     }
 
-    private async Task<DlrnBuildCommit> ReadCommitAsync(string repoUrl, CancellationToken cancellationToken)
+    private async Task<DlrnCommit> ReadCommitAsync(string repoUrl, CancellationToken cancellationToken)
     {
         var url = $"{repoUrl}/commit.yaml";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -193,7 +193,7 @@ public sealed class DlrnPublisher(IDlrnImportClient importer, IDlrnReadClient re
             throw new CiJobsException($"cannot read {url}: no answer within {DownloadTimeout.TotalSeconds} s", DlrnExitCodes.BuildResultInvalid, e);
         }
 
-        var commits = DlrnBuildCommit.Parse(text, url);
+        var commits = DlrnCommit.Parse(text, url);
         if (commits.Count != 1)
         {
             throw new CiJobsException($"invalid commit.yaml at {url}: it lists {commits.Count} commits; publish one build at a time", DlrnExitCodes.BuildResultInvalid);
@@ -202,7 +202,7 @@ public sealed class DlrnPublisher(IDlrnImportClient importer, IDlrnReadClient re
         return commits[0];
     }
 
-    private async Task<DlrnCommitRecord?> FindAsync(DlrnBuildCommit commit, CancellationToken cancellationToken)
+    private async Task<DlrnCommitRecord?> FindAsync(DlrnCommit commit, CancellationToken cancellationToken)
     {
         var rows = await reader.GetCommitsAsync(
             new DlrnCommitQuery
@@ -217,7 +217,7 @@ public sealed class DlrnPublisher(IDlrnImportClient importer, IDlrnReadClient re
         return rows.FirstOrDefault();
     }
 
-    private async Task<DlrnPublishResult> CheckCentralAsync(DlrnPublishResult result, DlrnPublishSettings settings, DlrnBuildCommit commit, CancellationToken cancellationToken)
+    private async Task<DlrnPublishResult> CheckCentralAsync(DlrnPublishResult result, DlrnPublishSettings settings, DlrnCommit commit, CancellationToken cancellationToken)
     {
         if (settings.CentralReposUrl is null || commit.Artifacts.Count == 0)
         {
