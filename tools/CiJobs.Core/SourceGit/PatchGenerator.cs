@@ -53,13 +53,10 @@ internal static partial class PatchGenerator
         var formatPatch = source.RunAsync(arguments, cancellationToken);
 
         // The file names follow the user's format.filenameMaxLength, as format-patch's own would.
-        var nameMax = source.QueryAsync(
-            ["config", "--type=int", $"--default={DefaultNameMax}", "--get", "format.filenameMaxLength"],
-            output => long.Parse(output, CultureInfo.InvariantCulture),
-            cancellationToken);
+        var nameMax = source.RunAsync(["config", "--type=int", $"--default={DefaultNameMax}", "--get", "format.filenameMaxLength"], cancellationToken);
         await Task.WhenAll(formatPatch, nameMax);
         var text = File.Exists(outputFile) ? await File.ReadAllTextAsync(outputFile, Encoding.Latin1, cancellationToken) : string.Empty;
-        return new FormatPatchStream(text, await nameMax);
+        return new FormatPatchStream(text, long.Parse(await nameMax, CultureInfo.InvariantCulture));
     }
 
     /// <summary>
