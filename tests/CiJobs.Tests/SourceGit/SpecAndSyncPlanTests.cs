@@ -46,7 +46,7 @@ public sealed class SpecAndSyncPlanTests
             [".distro/a.spec", ".distro/source-git.yaml", ".distro/.gitignore", ".distro/tests/t.yml", "src/main.c"],
             ["a.spec", "sources", ".gitignore", ".gitattributes", "old.patch", "tests/gone.yml", "source-git.yaml"]);
 
-        plan.Copies.Should().BeEquivalentTo(new[] { (".distro/a.spec", "a.spec"), (".distro/tests/t.yml", "tests/t.yml") });
+        plan.Copies.Should().BeEquivalentTo([new FileCopy(".distro/a.spec", "a.spec"), new FileCopy(".distro/tests/t.yml", "tests/t.yml")]);
         plan.Deletions.Should().Equal("old.patch", "tests/gone.yml");
     }
 
@@ -59,6 +59,6 @@ public sealed class SpecAndSyncPlanTests
             new FileSyncItem(["docs/*.md"], "doc/", false, false, ["exclude skip.md"]),
         };
         var plan = FileSyncPlan.Create(items, [".distro/a.spec", "docs/x.md", "docs/skip.md", "docs/y.txt"], []);
-        plan.Copies.Should().BeEquivalentTo(new[] { (".distro/a.spec", "renamed.spec"), ("docs/x.md", "doc/x.md") });
+        plan.Copies.Should().BeEquivalentTo([new FileCopy(".distro/a.spec", "renamed.spec"), new FileCopy("docs/x.md", "doc/x.md")]);
     }
 }

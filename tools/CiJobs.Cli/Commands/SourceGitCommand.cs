@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
 using CiJobs.Cli.Output;
 using CiJobs.Core;
 using CiJobs.Core.Git;
@@ -90,16 +92,19 @@ internal static class SourceGitCommand
             }
             else
             {
+                // One write for the whole list: a line per patch, hundreds of them.
+                var output = new StringBuilder();
                 foreach (var patch in result.Patches)
                 {
-                    Console.Out.WriteLine($"{patch.Status.ToString().ToLowerInvariant(),-9} {(patch.Number is { } n ? $"Patch{n}" : "(in spec)"),-10} {patch.FileName}");
+                    output.AppendLine(CultureInfo.InvariantCulture, $"{patch.Status.ToString().ToLowerInvariant(),-9} {(patch.Number is { } n ? $"Patch{n}" : "(in spec)"),-10} {patch.FileName}");
                 }
 
-                Console.Out.WriteLine(result.Committed
+                output.AppendLine(result.Committed
                     ? $"Committed {result.DistGitCommit} in DIST ({result.ChangedFiles.Count} file(s) changed) from source-git {result.SourceGitCommit}."
                     : result.Changed
                         ? $"{result.ChangedFiles.Count} file(s) changed and staged in DIST; not committed."
                         : "DIST already matches SRC; no commit made.");
+                Console.Out.Write(output.ToString());
             }
 
             var didNothing = result.NothingToDo || (!result.Changed && !result.Committed);

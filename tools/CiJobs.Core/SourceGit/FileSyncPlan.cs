@@ -3,6 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace CiJobs.Core.SourceGit;
 
+/// <summary>One file <c>files_to_sync</c> copies: its path in source-git and in dist-git.</summary>
+internal sealed record FileCopy(string Source, string Destination);
+
 /// <summary>
 /// The rsync-like copy of <c>files_to_sync</c>, computed from the tracked files of both sides:
 /// which source-git file goes where, and which dist-git files <c>delete: true</c> removes.
@@ -10,7 +13,7 @@ namespace CiJobs.Core.SourceGit;
 /// <c>/</c> the end of the path (a leading <c>/</c> anchors it); first matching include/exclude
 /// wins; excluded and protected files are never deleted.
 /// </summary>
-internal sealed record FileSyncPlan(IReadOnlyList<(string Source, string Destination)> Copies, IReadOnlyList<string> Deletions)
+internal sealed record FileSyncPlan(IReadOnlyList<FileCopy> Copies, IReadOnlyList<string> Deletions)
 {
     public static FileSyncPlan Create(
         IReadOnlyList<FileSyncItem> items,
@@ -93,8 +96,17 @@ internal sealed record FileSyncPlan(IReadOnlyList<(string Source, string Destina
             deletions.Remove(destination);
         }
 
-        return new FileSyncPlan(copies.Select(c => (c.Key, c.Value)).OrderBy(c => c.Value, StringComparer.Ordinal).ToList(), deletions.ToList());
+        var ordered = new List<FileCopy>(copies.Count);
+        foreach (var (source, destination) in copies)
+        {
+            ordered.Add(new FileCopy(source, destination));
+        }
+
+        return new FileSyncPlan(ordered.OrderBy(c => c.Destination, StringComparer.Ordinal).ToList(), deletions.ToList());
     }
+
+    /// <summary>A path a files_to_sync source matched, and whether it is a directory.</summary>
+    private sealed record SourceMatch(string Path, bool IsDirectory);
 
     private static bool IsGitPath(string path) => path == ".git" || path.StartsWith(".git/", StringComparison.Ordinal);
 
@@ -109,22 +121,22 @@ internal sealed record FileSyncPlan(IReadOnlyList<(string Source, string Destina
         }
     }
 
-    private static List<(string Path, bool IsDirectory)> ExpandSource(string pattern, IReadOnlyCollection<string> sourceFiles)
+    private static List<SourceMatch> ExpandSource(string pattern, IReadOnlyCollection<string> sourceFiles)
     {
         if (pattern.IndexOfAny(['*', '?', '[']) < 0)
         {
             if (pattern.Length == 0)
             {
-                return [(string.Empty, true)];
+                return [new SourceMatch(string.Empty, true)];
             }
 
             if (sourceFiles.Contains(pattern))
             {
-                return [(pattern, false)];
+                return [new SourceMatch(pattern, false)];
             }
 
             var prefix = pattern + "/";
-            return sourceFiles.Any(f => f.StartsWith(prefix, StringComparison.Ordinal)) ? [(pattern, true)] : [];
+            return sourceFiles.Any(f => f.StartsWith(prefix, StringComparison.Ordinal)) ? [new SourceMatch(pattern, true)] : [];
         }
 
         var regex = new Regex("^" + GlobToRegex(pattern) + "$", RegexOptions.CultureInvariant);
@@ -145,7 +157,7 @@ internal sealed record FileSyncPlan(IReadOnlyList<(string Source, string Destina
             }
         }
 
-        return results.Select(r => (r.Key, r.Value)).ToList();
+        return results.Select(r => new SourceMatch(r.Key, r.Value)).ToList();
     }
 
     internal static string Normalize(string path)

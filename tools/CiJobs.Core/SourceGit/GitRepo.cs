@@ -1,4 +1,5 @@
 using CiJobs.Core.Git;
+using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.SourceGit;
 
@@ -40,22 +41,36 @@ internal sealed class GitRepo(GitCli git, string root, string label)
     public Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
         git.RunAsync(Root, arguments, cancellationToken, standardInput);
 
-    public async Task<bool> SucceedsAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
-        (await git.RunUncheckedAsync(Root, arguments, cancellationToken)).Succeeded;
+    /// <summary>
+    /// Runs git and turns its output into a value. Queries share this one async method (and
+    /// <see cref="QueryUncheckedAsync"/>) instead of one each: every distinct async method costs the
+    /// process JIT work at start-up, which a short command feels.
+    /// </summary>
+    public async Task<T> QueryAsync<T>(IReadOnlyList<string> arguments, Func<string, T> parse, CancellationToken cancellationToken) =>
+        parse(await RunAsync(arguments, cancellationToken));
 
-    public async Task<string?> TryResolveCommitAsync(string revision, CancellationToken cancellationToken)
-    {
-        var result = await git.RunUncheckedAsync(Root, ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], cancellationToken);
-        return result.Succeeded ? result.StandardOutput.Trim() : null;
-    }
+    /// <summary>As <see cref="QueryAsync"/>, for commands whose failure is an answer.</summary>
+    public async Task<T> QueryUncheckedAsync<T>(IReadOnlyList<string> arguments, Func<ProcessResult, T> parse, CancellationToken cancellationToken) =>
+        parse(await git.RunUncheckedAsync(Root, arguments, cancellationToken));
 
-    public async Task<string> HeadAsync(CancellationToken cancellationToken) =>
-        (await RunAsync(["rev-parse", "HEAD"], cancellationToken)).Trim();
+    public Task<bool> SucceedsAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        QueryUncheckedAsync(arguments, result => result.Succeeded, cancellationToken);
+
+    public Task<string?> TryResolveCommitAsync(string revision, CancellationToken cancellationToken) =>
+        QueryUncheckedAsync(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"],
+            result => result.Succeeded ? result.StandardOutput.Trim() : null,
+            cancellationToken);
+
+    public Task<string> HeadAsync(CancellationToken cancellationToken) =>
+        QueryAsync(["rev-parse", "HEAD"], output => output.Trim(), cancellationToken);
 
     /// <summary>Fails with <see cref="SourceGitExitCodes.DirtyWorkTree"/> unless the work tree matches HEAD and has no untracked files.</summary>
-    public async Task EnsurePristineAsync(CancellationToken cancellationToken)
+    public Task EnsurePristineAsync(CancellationToken cancellationToken) =>
+        QueryAsync(["status", "--porcelain", "--untracked-files=all"], EnsureClean, cancellationToken);
+
+    private string EnsureClean(string status)
     {
-        var status = await RunAsync(["status", "--porcelain", "--untracked-files=all"], cancellationToken);
         if (status.Trim().Length > 0)
         {
             var first = status.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim();
@@ -63,17 +78,21 @@ internal sealed class GitRepo(GitCli git, string root, string label)
                 $"{Label} '{Root}' has uncommitted changes or untracked files (first: '{first}'); commit or stash them first.",
                 SourceGitExitCodes.DirtyWorkTree);
         }
+
+        return status;
     }
 
-    /// <summary>Commits oldest first: full hash, parents, author, author date (ISO), raw message.</summary>
-    public async Task<IReadOnlyList<CommitInfo>> LogAsync(IReadOnlyList<string> revisionArguments, CancellationToken cancellationToken)
+    /// <summary>Commits oldest first: full hash, parents, author, author date (ISO), sanitized subject, raw message.</summary>
+    public Task<IReadOnlyList<CommitInfo>> LogAsync(IReadOnlyList<string> revisionArguments, CancellationToken cancellationToken) =>
+        QueryAsync(["log", "--no-show-signature", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%f%x1f%B%x1e", .. revisionArguments, "--"], ParseLog, cancellationToken);
+
+    private static IReadOnlyList<CommitInfo> ParseLog(string output)
     {
-        var output = await RunAsync(["log", "--no-show-signature", "--reverse", "--format=%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1e", .. revisionArguments, "--"], cancellationToken);
         var commits = new List<CommitInfo>();
         foreach (var record in output.Split('\x1e'))
         {
             var fields = record.TrimStart('\n').Split('\x1f');
-            if (fields.Length < 6)
+            if (fields.Length < 7)
             {
                 continue;
             }
@@ -84,16 +103,19 @@ internal sealed class GitRepo(GitCli git, string root, string label)
                 fields[2],
                 fields[3],
                 fields[4],
-                fields[5]));
+                fields[5],
+                fields[6]));
         }
 
         return commits;
     }
 
     /// <summary>Tracked files (paths relative to the root) with their mode and blob id.</summary>
-    public async Task<IReadOnlyDictionary<string, TrackedFile>> TrackedFilesAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, TrackedFile>> TrackedFilesAsync(CancellationToken cancellationToken) =>
+        QueryAsync(["ls-files", "-z", "-s"], ParseTrackedFiles, cancellationToken);
+
+    private static IReadOnlyDictionary<string, TrackedFile> ParseTrackedFiles(string output)
     {
-        var output = await RunAsync(["ls-files", "-z", "-s"], cancellationToken);
         var files = new Dictionary<string, TrackedFile>(StringComparer.Ordinal);
         foreach (var entry in output.Split('\0', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -111,7 +133,8 @@ internal sealed class GitRepo(GitCli git, string root, string label)
 internal sealed record TrackedFile(string Mode, string ObjectId);
 
 /// <summary>One commit as <see cref="GitRepo.LogAsync"/> reads it.</summary>
-internal sealed record CommitInfo(string Hash, IReadOnlyList<string> Parents, string AuthorName, string AuthorEmail, string AuthorDate, string Message)
+/// <param name="SanitizedSubject">The subject as git puts it in file names (<c>%f</c>): what format-patch names the commit's patch after.</param>
+internal sealed record CommitInfo(string Hash, IReadOnlyList<string> Parents, string AuthorName, string AuthorEmail, string AuthorDate, string SanitizedSubject, string Message)
 {
     public string Short => Hash[..Math.Min(12, Hash.Length)];
 }

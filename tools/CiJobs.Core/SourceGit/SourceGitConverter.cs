@@ -24,8 +24,15 @@ public sealed partial class SourceGitConverter(GitCli git)
     public async Task<UpdateDistGitResult> UpdateDistGitAsync(string sourceGitDir, string distGitDir, UpdateDistGitOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var (src, dist) = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
-        var config = await LoadConfigAsync(src, cancellationToken);
+
+        // The first git processes and YamlDotNet's first use (it compiles a regex) each cost tens of
+        // milliseconds: the config is read from SRC as given (usually its root) on another thread while
+        // both repositories open, and read again only if SRC's root turns out to be elsewhere.
+        var givenRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourceGitDir));
+        var givenConfig = Task.Run(() => LoadConfigAsync(givenRoot, cancellationToken), cancellationToken);
+        var repositories = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
+        var (src, dist) = (repositories[0], repositories[1]);
+        var config = await (src.Root == givenRoot ? givenConfig : LoadConfigAsync(src.Root, cancellationToken));
         var sgHead = src.InitialHead;
         var upstreamRef = options.UpstreamRef ?? config.UpstreamRef
             ?? throw new CiJobsException($"{SourceGitConfig.ConfigPath} has no upstream_ref and none was given.", SourceGitExitCodes.BadConfig);
@@ -34,17 +41,25 @@ public sealed partial class SourceGitConverter(GitCli git)
         // Everything read-only starts at once; results are looked at in the order a user needs the
         // errors (dirty tree, sync state, upstream_ref). Nothing in DIST is written before that.
         var work = Directory.CreateDirectory(Path.Combine(dist.GitDirectory, $"cijobs-source-git-{Guid.NewGuid():N}"));
+        var patchStream = Path.Combine(work.FullName, "patches.mbox");
         var upstream = ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
+
+        // A plain ref needs no resolving first, so format-patch (the long step) starts at once; a glob waits for its expansion.
+        var plainUpstreamRef = upstreamRef.IndexOfAny(['*', '?', '[']) < 0 && !upstreamRef.StartsWith('-');
         try
         {
             // format-patch first: it is the longest step and starting processes takes time too.
-            var formatPatch = FormatPatchAsync();
+            var formatPatch = plainUpstreamRef
+                ? PatchGenerator.FormatPatchAsync(src, upstreamRef, sgHead, ignorePaths, patchStream, cancellationToken)
+                : FormatPatchAfterResolvingAsync();
             var pristine = Task.WhenAll(src.EnsurePristineAsync(cancellationToken), dist.EnsurePristineAsync(cancellationToken));
-            var status = options.Force ? Task.FromResult<SyncStatus?>(null) : StatusOrNullAsync();
-            var log = LogAsync();
+            var status = options.Force ? null : ComputeStatusAsync(src, dist, config, cancellationToken);
             var srcFiles = src.TrackedFilesAsync(cancellationToken);
             var distFiles = dist.TrackedFilesAsync(cancellationToken);
-            Task[] all = [pristine, status, upstream, formatPatch, log, srcFiles, distFiles];
+            var downstream = DownstreamCommitsAsync();
+            var staged = StagePatchesAsync(formatPatch, downstream, work.FullName);
+            var target = DistGitTargetAsync(src, config, srcFiles, distFiles, cancellationToken);
+            Task[] all = [pristine, status ?? Task.CompletedTask, upstream, formatPatch, downstream, staged, srcFiles, distFiles, target];
             try
             {
                 await Task.WhenAll(all);
@@ -56,7 +71,7 @@ public sealed partial class SourceGitConverter(GitCli git)
             }
 
             await pristine;
-            if (await status is { } syncStatus)
+            if (status is not null && await status is var syncStatus)
             {
                 switch (syncStatus.State)
                 {
@@ -71,7 +86,21 @@ public sealed partial class SourceGitConverter(GitCli git)
             }
 
             await upstream;
-            var commits = await log;
+            var patches = await staged;
+            return await WriteDistGitAsync(dist, await target, sgHead, patches, options, cancellationToken);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+
+        async Task<FormatPatchStream> FormatPatchAfterResolvingAsync() =>
+            await PatchGenerator.FormatPatchAsync(src, await upstream, sgHead, ignorePaths, patchStream, cancellationToken);
+
+        // The downstream commits with their patch metadata, parsed while format-patch runs.
+        async Task<IReadOnlyList<DownstreamCommit>> DownstreamCommitsAsync()
+        {
+            var commits = await src.LogAsync([$"{await upstream}..{sgHead}"], cancellationToken);
             var merge = commits.FirstOrDefault(c => c.Parents.Count > 1);
             if (merge is not null)
             {
@@ -81,68 +110,75 @@ public sealed partial class SourceGitConverter(GitCli git)
             }
 
             // Trailer mode when any commit has a patch trailer (as Packit), else the legacy YAML block.
-            var parsed = commits.Select(c => (Commit: c, Message: CommitMessage.Parse(c.Message))).ToList();
-            var trailerMode = parsed.Any(p => PatchMetadata.HasTrailers(p.Message));
-            var downstream = parsed.Select(p =>
+            var messages = commits.Select(c => CommitMessage.Parse(c.Message)).ToList();
+            var trailerMode = messages.Any(PatchMetadata.HasTrailers);
+            var downstream = new List<DownstreamCommit>(commits.Count);
+            for (var i = 0; i < commits.Count; i++)
             {
+                var commit = commits[i];
                 if (trailerMode)
                 {
-                    return new DownstreamCommit(p.Commit, p.Message, PatchMetadata.From(p.Message, p.Commit.Hash));
+                    downstream.Add(new DownstreamCommit(commit, messages[i], PatchMetadata.From(messages[i], commit.Hash)));
+                    continue;
                 }
 
-                var (metadata, rest) = PatchMetadata.FromLegacy(p.Commit.Message, p.Commit.Hash);
-                return new DownstreamCommit(p.Commit, CommitMessage.Parse(rest), metadata);
-            }).ToList();
-            var patches = PatchGenerator.Build(await formatPatch, downstream);
-            return await WriteDistGitAsync(src, dist, config, sgHead, patches, await srcFiles, await distFiles, options, cancellationToken);
+                var (metadata, rest) = PatchMetadata.FromLegacy(commit.Message, commit.Hash);
+                downstream.Add(new DownstreamCommit(commit, CommitMessage.Parse(rest), metadata));
+            }
+
+            return downstream;
         }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
-
-        async Task<SyncStatus?> StatusOrNullAsync() => await ComputeStatusAsync(src, dist, config, cancellationToken);
-
-        // A plain ref needs no resolving first, so format-patch (the long step) starts at once; a glob waits for its expansion.
-        async Task<IReadOnlyList<string>> FormatPatchAsync() =>
-            await PatchGenerator.FormatPatchAsync(
-                src,
-                upstreamRef.IndexOfAny(['*', '?', '[']) < 0 && !upstreamRef.StartsWith('-') ? upstreamRef : await upstream,
-                sgHead,
-                ignorePaths,
-                work.FullName,
-                cancellationToken);
-
-        async Task<IReadOnlyList<CommitInfo>> LogAsync() => await src.LogAsync([$"{await upstream}..{sgHead}"], cancellationToken);
     }
 
-    private static async Task<UpdateDistGitResult> WriteDistGitAsync(
+    /// <summary>What DIST receives apart from the patches: the files_to_sync plan and the spec, known before format-patch ends.</summary>
+    private sealed record DistGitTarget(
+        string SourceRoot,
+        int PatchIdDigits,
+        FileSyncPlan Plan,
+        string SpecDestination,
+        string SpecDirectory,
+        SpecLayout Spec,
+        IReadOnlyDictionary<string, TrackedFile> SourceFiles,
+        IReadOnlyDictionary<string, TrackedFile> DistFiles);
+
+    private static async Task<DistGitTarget> DistGitTargetAsync(
         GitRepo src,
-        GitRepo dist,
         SourceGitConfig config,
-        string sgHead,
-        IReadOnlyList<PatchFile> patchFiles,
-        IReadOnlyDictionary<string, TrackedFile> srcFiles,
-        IReadOnlyDictionary<string, TrackedFile> distFiles,
-        UpdateDistGitOptions options,
+        Task<IReadOnlyDictionary<string, TrackedFile>> sourceFiles,
+        Task<IReadOnlyDictionary<string, TrackedFile>> distFiles,
         CancellationToken cancellationToken)
     {
+        var srcFiles = await sourceFiles;
         if (!srcFiles.ContainsKey(config.SpecfilePath))
         {
             throw new CiJobsException($"{SourceGitConfig.ConfigPath}: specfile_path '{config.SpecfilePath}' does not exist in SRC.", SourceGitExitCodes.BadConfig);
         }
 
-        var plan = FileSyncPlan.Create(config.FilesToSync, srcFiles.Keys.ToList(), distFiles.Keys.ToList());
+        var dstFiles = await distFiles;
+        var plan = FileSyncPlan.Create(config.FilesToSync, srcFiles.Keys.ToList(), dstFiles.Keys.ToList());
         var specDestination = plan.Copies.Where(c => c.Source == config.SpecfilePath).Select(c => c.Destination).FirstOrDefault()
             ?? throw new CiJobsException(
                 $"{SourceGitConfig.ConfigPath}: files_to_sync does not copy the spec '{config.SpecfilePath}' to dist-git.",
                 SourceGitExitCodes.BadConfig);
         var specDirectory = Path.GetDirectoryName(specDestination)?.Replace('\\', '/') ?? string.Empty;
+        var spec = SpecLayout.Read(await File.ReadAllTextAsync(Path.Combine(src.Root, config.SpecfilePath), Encoding.Latin1, cancellationToken));
+        return new DistGitTarget(src.Root, config.PatchIdDigits, plan, specDestination, specDirectory, spec, srcFiles, dstFiles);
+    }
+
+    private static async Task<UpdateDistGitResult> WriteDistGitAsync(
+        GitRepo dist,
+        DistGitTarget target,
+        string sgHead,
+        StagedPatches staged,
+        UpdateDistGitOptions options,
+        CancellationToken cancellationToken)
+    {
+        var (sourceRoot, patchIdDigits, plan, specDestination, specDirectory, spec, srcFiles, distFiles) = target;
+        var patchFiles = staged.Patches;
 
         // The spec text as synced, plus the PatchN lines (numbers decided before anything is written).
-        var specText = await File.ReadAllTextAsync(Path.Combine(src.Root, config.SpecfilePath), Encoding.Latin1, cancellationToken);
-        var (specPatches, numbers) = NumberPatches(specText, patchFiles);
-        var newSpec = SpecPatchWriter.AddPatches(specText, specPatches, config.PatchIdDigits);
+        var (specPatches, numbers) = NumberPatches(spec, patchFiles);
+        var newSpec = spec.AddPatches(specPatches, patchIdDigits);
 
         // Write: deletions, copies, patches, spec.
         foreach (var deletion in plan.Deletions)
@@ -152,24 +188,13 @@ public sealed partial class SourceGitConverter(GitCli git)
 
         foreach (var (source, destination) in plan.Copies)
         {
-            CopyFile(Path.Combine(src.Root, source), Path.Combine(dist.Root, destination), srcFiles[source].Mode);
+            CopyFile(Path.Combine(sourceRoot, source), Path.Combine(dist.Root, destination), srcFiles[source].Mode);
         }
 
-        var patchPaths = new List<string>();
-        foreach (var patch in patchFiles)
+        var patchPaths = patchFiles.Select(p => specDirectory.Length == 0 ? p.FileName : $"{specDirectory}/{p.FileName}").ToList();
+        for (var i = 0; i < patchPaths.Count; i++)
         {
-            var relative = specDirectory.Length == 0 ? patch.FileName : $"{specDirectory}/{patch.FileName}";
-            patchPaths.Add(relative);
-            var target = Path.Combine(dist.Root, relative);
-            if (patch.Content is null)
-            {
-                // format-patch's own file, untouched: move it (same file system, under DIST's git directory).
-                File.Move(patch.GeneratedPath, target, overwrite: true);
-            }
-            else
-            {
-                await File.WriteAllTextAsync(target, patch.Content, Encoding.Latin1, cancellationToken);
-            }
+            File.Move(staged.Files[i], Path.Combine(dist.Root, patchPaths[i]), overwrite: true);
         }
 
         await File.WriteAllTextAsync(Path.Combine(dist.Root, specDestination), newSpec, Encoding.Latin1, cancellationToken);
@@ -199,6 +224,47 @@ public sealed partial class SourceGitConverter(GitCli git)
         return new UpdateDistGitResult(changedFiles.Count > 0, distCommit is not null, distCommit, sgHead, generated, changedFiles, NothingToDo: false);
     }
 
+    /// <summary>The patch files to write and where they wait, written, to be moved into DIST.</summary>
+    private sealed record StagedPatches(IReadOnlyList<PatchFile> Patches, IReadOnlyList<string> Files);
+
+    /// <summary>
+    /// Builds the patch files and writes them under <paramref name="workDirectory"/> as soon as format-patch and
+    /// the log are in, while the checks finish; they move into DIST's work tree only after every check passed.
+    /// </summary>
+    private static async Task<StagedPatches> StagePatchesAsync(
+        Task<FormatPatchStream> formatPatch,
+        Task<IReadOnlyList<DownstreamCommit>> downstream,
+        string workDirectory)
+    {
+        var stream = await formatPatch;
+        var commits = await downstream;
+        var patches = PatchGenerator.Build(PatchGenerator.Split(stream, commits.Select(c => c.Commit).ToList()), commits);
+        return new StagedPatches(patches, WriteScratchFiles(patches, workDirectory));
+    }
+
+    /// <summary>
+    /// Writes the patch files under <paramref name="workDirectory"/> (DIST's git directory, same file
+    /// system) and returns their paths. Creating a file costs more than writing its bytes, and
+    /// creations in one directory take turns: each processor creates its share in a directory of its own.
+    /// </summary>
+    private static string[] WriteScratchFiles(IReadOnlyList<PatchFile> patchFiles, string workDirectory)
+    {
+        var writers = Math.Clamp(Math.Min(Environment.ProcessorCount, patchFiles.Count / 16), 1, 4);
+        var directories = Enumerable.Range(0, writers)
+            .Select(k => Directory.CreateDirectory(Path.Combine(workDirectory, k.ToString(CultureInfo.InvariantCulture))).FullName)
+            .ToList();
+        var files = new string[patchFiles.Count];
+        Parallel.For(0, writers, k =>
+        {
+            for (var i = k; i < patchFiles.Count; i += writers)
+            {
+                files[i] = Path.Combine(directories[k], patchFiles[i].FileName);
+                File.WriteAllBytes(files[i], Encoding.Latin1.GetBytes(patchFiles[i].Content));
+            }
+        });
+        return files;
+    }
+
     /// <summary>
     /// Replays dist-git commits made outside the flow onto source-git: each commit's changes are
     /// applied under <c>.distro/</c> and committed with the original author and message plus a
@@ -211,7 +277,7 @@ public sealed partial class SourceGitConverter(GitCli git)
         ArgumentNullException.ThrowIfNull(options);
         var dist = await GitRepo.OpenAsync(git, distGitDir, "DIST", cancellationToken);
         var src = await GitRepo.OpenAsync(git, sourceGitDir, "SRC", cancellationToken);
-        var config = await LoadConfigAsync(src, cancellationToken);
+        var config = await LoadConfigAsync(src.Root, cancellationToken);
         await src.EnsurePristineAsync(cancellationToken);
 
         IReadOnlyList<string> range;
@@ -303,24 +369,21 @@ public sealed partial class SourceGitConverter(GitCli git)
     /// </summary>
     public async Task<SyncStatus> GetStatusAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken)
     {
-        var (src, dist) = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
+        var repositories = await OpenBothAsync(sourceGitDir, distGitDir, cancellationToken);
+        var (src, dist) = (repositories[0], repositories[1]);
         EnsureNotSwapped(src, dist);
         SourceGitConfig? config = null;
         if (File.Exists(Path.Combine(src.Root, SourceGitConfig.ConfigPath)))
         {
-            config = await LoadConfigAsync(src, cancellationToken);
+            config = await LoadConfigAsync(src.Root, cancellationToken);
         }
 
         return await ComputeStatusAsync(src, dist, config, cancellationToken);
     }
 
-    private async Task<(GitRepo Src, GitRepo Dist)> OpenBothAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken)
-    {
-        var src = GitRepo.OpenAsync(git, sourceGitDir, "SRC", cancellationToken);
-        var dist = GitRepo.OpenAsync(git, distGitDir, "DIST", cancellationToken);
-        await Task.WhenAll(src, dist);
-        return (await src, await dist);
-    }
+    /// <summary>SRC and DIST, opened at once; SRC's error first.</summary>
+    private Task<GitRepo[]> OpenBothAsync(string sourceGitDir, string distGitDir, CancellationToken cancellationToken) =>
+        Task.WhenAll(GitRepo.OpenAsync(git, sourceGitDir, "SRC", cancellationToken), GitRepo.OpenAsync(git, distGitDir, "DIST", cancellationToken));
 
     private static async Task<SyncStatus> ComputeStatusAsync(GitRepo src, GitRepo dist, SourceGitConfig? config, CancellationToken cancellationToken)
     {
@@ -336,8 +399,8 @@ public sealed partial class SourceGitConverter(GitCli git)
                 SourceGitExitCodes.NoSyncPoint);
         }
 
-        var dgReference = fromSource is { } sourceTrailer ? dist.TryResolveCommitAsync(sourceTrailer.Value, cancellationToken) : Task.FromResult<string?>(null);
-        var sgReference = fromDist is { } distTrailer ? src.TryResolveCommitAsync(distTrailer.Value, cancellationToken) : Task.FromResult<string?>(null);
+        var dgReference = fromSource is not null ? dist.TryResolveCommitAsync(fromSource.Value, cancellationToken) : Task.FromResult<string?>(null);
+        var sgReference = fromDist is not null ? src.TryResolveCommitAsync(fromDist.Value, cancellationToken) : Task.FromResult<string?>(null);
         await Task.WhenAll(dgReference, sgReference);
         (string Sg, string Dg)? pairA = null, pairB = null;
         if (fromSource is { } a)
@@ -362,21 +425,19 @@ public sealed partial class SourceGitConverter(GitCli git)
                 : await IsAncestorAsync(dist, pairA.Value.Dg, pairB.Value.Dg, cancellationToken)));
         var (sgSync, dgSync) = useB ? pairB!.Value : pairA!.Value;
 
-        async Task<(bool Rebased, IReadOnlyList<string> Ahead)> SourceSideAsync()
+        async Task<SourceSide> SourceSideAsync()
         {
-            if (await IsAncestorAsync(src, sgSync, "HEAD", cancellationToken))
+            if (await DescendantsAsync(src, sgSync, cancellationToken) is { } descendants)
             {
-                return (false, await RevListAsync(src, ["--ancestry-path", $"{sgSync}..HEAD"], cancellationToken));
+                return new SourceSide(false, descendants);
             }
 
             var upstream = config?.UpstreamRef is { } upstreamRef ? await src.TryResolveCommitAsync(upstreamRef, cancellationToken) : null;
-            return (true, upstream is null ? [] : await RevListAsync(src, [$"{upstream}..HEAD"], cancellationToken));
+            return new SourceSide(true, upstream is null ? [] : await RevListAsync(src, [$"{upstream}..HEAD"], cancellationToken));
         }
 
         async Task<IReadOnlyList<string>> DistSideAsync() =>
-            await IsAncestorAsync(dist, dgSync, "HEAD", cancellationToken)
-                ? await RevListAsync(dist, ["--ancestry-path", $"{dgSync}..HEAD"], cancellationToken)
-                : await RevListAsync(dist, [$"{dgSync}..HEAD"], cancellationToken);
+            await DescendantsAsync(dist, dgSync, cancellationToken) ?? await RevListAsync(dist, [$"{dgSync}..HEAD"], cancellationToken);
 
         var sourceSide = SourceSideAsync();
         var distSide = DistSideAsync();
@@ -394,28 +455,53 @@ public sealed partial class SourceGitConverter(GitCli git)
         return new SyncStatus(state, sgSync, dgSync, useB ? FromSourceGitCommit : FromDistGitCommit, sgAhead, dgAhead, rebased);
     }
 
-    private static async Task<(string Commit, string Value)?> FindTrailerCommitAsync(GitRepo repo, string token, CancellationToken cancellationToken)
-    {
-        var output = await repo.RunAsync(["log", "--no-show-signature", "-1", "--extended-regexp", $"--grep=^{token}: *[0-9a-fA-F]{{7,}}", "--format=%H%x1f%B", "HEAD", "--"], cancellationToken);
-        var separator = output.IndexOf('\x1f', StringComparison.Ordinal);
-        if (separator < 0)
-        {
-            return null;
-        }
+    /// <summary>The newest commit of HEAD's history with a <paramref name="token"/> trailer naming a commit, and that value.</summary>
+    private sealed record TrailerCommit(string Commit, string Value);
 
-        var commit = output[..separator].Trim();
-        var message = output[(separator + 1)..];
-        var value = CommitMessage.Parse(message).Get(token)
-            ?? TrailerAnywhere().Matches(message).Where(m => string.Equals(m.Groups[1].Value, token, StringComparison.OrdinalIgnoreCase)).Select(m => m.Groups[2].Value).LastOrDefault();
-        return value is null ? null : (commit, value.Trim());
-    }
+    private static Task<TrailerCommit?> FindTrailerCommitAsync(GitRepo repo, string token, CancellationToken cancellationToken) =>
+        repo.QueryAsync(
+            ["log", "--no-show-signature", "-1", "--extended-regexp", $"--grep=^{token}: *[0-9a-fA-F]{{7,}}", "--format=%H%x1f%B", "HEAD", "--"],
+            output =>
+            {
+                var separator = output.IndexOf('\x1f', StringComparison.Ordinal);
+                if (separator < 0)
+                {
+                    return null;
+                }
 
-    private static async Task<bool> IsAncestorAsync(GitRepo repo, string ancestor, string descendant, CancellationToken cancellationToken) =>
-        await repo.SucceedsAsync(["merge-base", "--is-ancestor", ancestor, descendant], cancellationToken);
+                var commit = output[..separator].Trim();
+                var message = output[(separator + 1)..];
+                var value = CommitMessage.Parse(message).Get(token)
+                    ?? TrailerAnywhere().Matches(message).Where(m => string.Equals(m.Groups[1].Value, token, StringComparison.OrdinalIgnoreCase)).Select(m => m.Groups[2].Value).LastOrDefault();
+                return value is null ? null : new TrailerCommit(commit, value.Trim());
+            },
+            cancellationToken);
 
-    private static async Task<IReadOnlyList<string>> RevListAsync(GitRepo repo, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
-        (await repo.RunAsync(["rev-list", "--reverse", .. arguments, "--"], cancellationToken))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>Source-git's side of a status: rebased since the sync point or not, and the commits it has since.</summary>
+    private sealed record SourceSide(bool Rebased, IReadOnlyList<string> Ahead);
+
+    /// <summary>
+    /// The commits from <paramref name="ancestor"/> (exclusive) to HEAD along the ancestry path, oldest first, or null
+    /// when <paramref name="ancestor"/> is not an ancestor of HEAD: one rev-list answers both, since HEAD descends
+    /// from it exactly when HEAD is that commit or the path is not empty.
+    /// </summary>
+    private static Task<IReadOnlyList<string>?> DescendantsAsync(GitRepo repo, string ancestor, CancellationToken cancellationToken) =>
+        repo.QueryAsync<IReadOnlyList<string>?>(
+            ["rev-list", "--reverse", "--ancestry-path", $"{ancestor}..{repo.InitialHead}", "--"],
+            output =>
+            {
+                var commits = SplitLines(output);
+                return commits.Length > 0 || ancestor == repo.InitialHead ? commits : null;
+            },
+            cancellationToken);
+
+    private static Task<bool> IsAncestorAsync(GitRepo repo, string ancestor, string descendant, CancellationToken cancellationToken) =>
+        repo.SucceedsAsync(["merge-base", "--is-ancestor", ancestor, descendant], cancellationToken);
+
+    private static Task<IReadOnlyList<string>> RevListAsync(GitRepo repo, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        repo.QueryAsync<IReadOnlyList<string>>(["rev-list", "--reverse", .. arguments, "--"], SplitLines, cancellationToken);
+
+    private static string[] SplitLines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>A common slip: DIST given where SRC belongs. Say so instead of "no sync point".</summary>
     private static void EnsureNotSwapped(GitRepo src, GitRepo dist)
@@ -428,16 +514,16 @@ public sealed partial class SourceGitConverter(GitCli git)
         }
     }
 
-    private static async Task<SourceGitConfig> LoadConfigAsync(GitRepo src, CancellationToken cancellationToken)
+    private static async Task<SourceGitConfig> LoadConfigAsync(string sourceRoot, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(src.Root, SourceGitConfig.ConfigPath);
+        var path = Path.Combine(sourceRoot, SourceGitConfig.ConfigPath);
         if (!File.Exists(path))
         {
-            throw new CiJobsException($"SRC '{src.Root}' is not a source-git repository: {SourceGitConfig.ConfigPath} is missing.", SourceGitExitCodes.NotSourceGit);
+            throw new CiJobsException($"SRC '{sourceRoot}' is not a source-git repository: {SourceGitConfig.ConfigPath} is missing.", SourceGitExitCodes.NotSourceGit);
         }
 
         var yaml = await File.ReadAllTextAsync(path, cancellationToken);
-        var distro = Path.Combine(src.Root, SourceGitConfig.DistroDirectory);
+        var distro = Path.Combine(sourceRoot, SourceGitConfig.DistroDirectory);
         var specs = Directory.EnumerateFiles(distro, "*.spec")
             .Select(f => $"{SourceGitConfig.DistroDirectory}/{Path.GetFileName(f)}")
             .Order(StringComparer.Ordinal)
@@ -473,29 +559,27 @@ public sealed partial class SourceGitConverter(GitCli git)
     }
 
     /// <summary>PatchN numbers: Patch-id, else previous + 1 (first 1); must grow. Patches whose file the spec already lists, or marked present-in-specfile, add no line.</summary>
-    private static (List<SpecPatch> Lines, List<int?> Numbers) NumberPatches(string spec, IReadOnlyList<PatchFile> patches)
+    private static (List<SpecPatch> Lines, int?[] Numbers) NumberPatches(SpecLayout spec, IReadOnlyList<PatchFile> patches)
     {
-        var existing = SpecPatchWriter.ExistingPatches(spec);
-        var previous = existing.Count == 0 ? 0 : existing.Max(p => p.Number);
+        var previous = spec.HighestNumber;
         var lines = new List<SpecPatch>();
-        var numbers = new List<int?>();
-        foreach (var patch in patches)
+        var numbers = new int?[patches.Count];
+        for (var i = 0; i < patches.Count; i++)
         {
-            var listed = existing.FirstOrDefault(p => p.FileName == patch.FileName);
-            if (listed.FileName is not null)
+            var patch = patches[i];
+            if (spec.NumberOf(patch.FileName) is { } listed)
             {
-                numbers.Add(listed.Number);
+                numbers[i] = listed;
                 continue;
             }
 
             if (patch.Metadata.PresentInSpecfile)
             {
-                numbers.Add(null);
                 continue;
             }
 
             var number = patch.Metadata.Id ?? previous + 1;
-            if (patch.Metadata.Id is { } id && id <= previous && !(previous == 0 && existing.Count == 0 && lines.Count == 0))
+            if (patch.Metadata.Id is { } id && id <= previous && !(previous == 0 && !spec.HasPatches && lines.Count == 0))
             {
                 throw new CiJobsException(
                     $"commit {patch.First.Commit.Short}: Patch-id {id} of '{patch.FileName}' must be higher than the previous patch number {previous}.",
@@ -506,7 +590,7 @@ public sealed partial class SourceGitConverter(GitCli git)
                 ? status.TrimEnd('\n').Split('\n')
                 : patch.First.Message.WithoutTrailers.Split('\n');
             lines.Add(new SpecPatch(number, patch.FileName, comment));
-            numbers.Add(number);
+            numbers[i] = number;
             previous = number;
         }
 

@@ -22,24 +22,62 @@ public static partial class SpecPatchWriter
             .Select(m => (m.Groups[1].Value.Length == 0 ? 0 : int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value))
             .ToList();
 
-    public static string AddPatches(string spec, IReadOnlyList<SpecPatch> patches, int digits)
+    public static string AddPatches(string spec, IReadOnlyList<SpecPatch> patches, int digits) =>
+        patches.Count == 0 ? spec : SpecLayout.Read(spec).AddPatches(patches, digits);
+
+    internal static Match PatchTagMatch(string line) => PatchTag().Match(line);
+
+    internal static bool IsSourceTag(string line) => SourceTag().IsMatch(line);
+
+    internal static bool IsSection(string line) => Section().IsMatch(line);
+
+    [GeneratedRegex(@"^\s*Patch(\d*)\s*:\s*(\S+)", RegexOptions.IgnoreCase)]
+    private static partial Regex PatchTag();
+
+    [GeneratedRegex(@"^\s*Source\d*\s*:", RegexOptions.IgnoreCase)]
+    private static partial Regex SourceTag();
+
+    [GeneratedRegex(@"^%(package|description|prep|build|install|check|files|changelog|pre|post|preun|postun|pretrans|posttrans|generate_buildrequires|conf)\b")]
+    private static partial Regex Section();
+}
+
+/// <summary>
+/// A spec read once, before its patches are known: its lines, where new <c>PatchN:</c> lines go (see
+/// <see cref="SpecPatchWriter"/>), and the Patch tags it already has.
+/// </summary>
+internal sealed class SpecLayout
+{
+    private readonly string text;
+    private readonly string newline;
+    private readonly string[] lines;
+    private readonly int insertAt;
+    private readonly Dictionary<string, int> listed = new(StringComparer.Ordinal);
+
+    private SpecLayout(string text)
     {
-        if (patches.Count == 0)
+        this.text = text;
+        newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        foreach (var line in text.Split('\n'))
         {
-            return spec;
+            var match = SpecPatchWriter.PatchTagMatch(line);
+            if (match.Success)
+            {
+                var number = match.Groups[1].Value.Length == 0 ? 0 : int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                listed.TryAdd(match.Groups[2].Value, number);
+                HighestNumber = HasPatches ? Math.Max(HighestNumber, number) : number;
+                HasPatches = true;
+            }
         }
 
-        var newline = spec.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var lines = spec.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
-        var firstSection = lines.FindIndex(l => Section().IsMatch(l));
-        var preambleEnd = firstSection < 0 ? lines.Count : firstSection;
-        var anchor = lines.FindLastIndex(preambleEnd - 1, preambleEnd, l => PatchTag().IsMatch(l));
+        lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        var firstSection = Array.FindIndex(lines, SpecPatchWriter.IsSection);
+        var preambleEnd = firstSection < 0 ? lines.Length : firstSection;
+        var anchor = Array.FindLastIndex(lines, preambleEnd - 1, preambleEnd, l => SpecPatchWriter.PatchTagMatch(l).Success);
         if (anchor < 0)
         {
-            anchor = lines.FindLastIndex(preambleEnd - 1, preambleEnd, l => SourceTag().IsMatch(l));
+            anchor = Array.FindLastIndex(lines, preambleEnd - 1, preambleEnd, SpecPatchWriter.IsSourceTag);
         }
 
-        int insertAt;
         if (anchor >= 0)
         {
             insertAt = anchor + 1;
@@ -53,6 +91,26 @@ public static partial class SpecPatchWriter
                 insertAt--;
             }
         }
+    }
+
+    /// <summary>True when the spec has at least one Patch tag.</summary>
+    public bool HasPatches { get; }
+
+    /// <summary>The highest Patch tag number (<c>Patch:</c> counts as 0), or 0 without any.</summary>
+    public int HighestNumber { get; }
+
+    public static SpecLayout Read(string spec) => new(spec);
+
+    /// <summary>The number of the first Patch tag listing <paramref name="fileName"/>, or null.</summary>
+    public int? NumberOf(string fileName) => listed.TryGetValue(fileName, out var number) ? number : null;
+
+    /// <summary>The spec with the patches' lines added; the spec itself, unchanged, without patches.</summary>
+    public string AddPatches(IReadOnlyList<SpecPatch> patches, int digits)
+    {
+        if (patches.Count == 0)
+        {
+            return text;
+        }
 
         var block = new List<string>();
         foreach (var patch in patches)
@@ -62,16 +120,6 @@ public static partial class SpecPatchWriter
             block.Add($"Patch{patch.Number.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0')}: {patch.FileName}");
         }
 
-        lines.InsertRange(insertAt, block);
-        return string.Join(newline, lines);
+        return string.Join(newline, lines.Take(insertAt).Concat(block).Concat(lines.Skip(insertAt)));
     }
-
-    [GeneratedRegex(@"^\s*Patch(\d*)\s*:\s*(\S+)", RegexOptions.IgnoreCase)]
-    private static partial Regex PatchTag();
-
-    [GeneratedRegex(@"^\s*Source\d*\s*:", RegexOptions.IgnoreCase)]
-    private static partial Regex SourceTag();
-
-    [GeneratedRegex(@"^%(package|description|prep|build|install|check|files|changelog|pre|post|preun|postun|pretrans|posttrans|generate_buildrequires|conf)\b")]
-    private static partial Regex Section();
 }
