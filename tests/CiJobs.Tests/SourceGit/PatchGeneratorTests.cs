@@ -48,6 +48,20 @@ public sealed class PatchGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void Split_WithoutTheEmptyLineBetweenPatches_Throws()
+    {
+        CommitInfo Commit(string hash) => new(hash, [], "A", "a@example.org", "2026-11-01T12:00:00+00:00", $"Change-{hash[0]}", "Change\n");
+        var a = new string('a', 40);
+        var b = new string('b', 40);
+        var stream = $"From {a} Mon Sep 17 00:00:00 2001\nSubject: [PATCH 1/2] A\n\nFrom {b} Mon Sep 17 00:00:00 2001\nSubject: [PATCH 2/2] B\n";
+
+        PatchGenerator.Split(new FormatPatchStream(stream, 64), [Commit(a), Commit(b)]).Select(p => p.FileName)
+            .Should().Equal("0001-Change-a.patch", "0002-Change-b.patch");
+        var glued = () => PatchGenerator.Split(new FormatPatchStream(stream.Replace("\n\nFrom", "\nFrom", StringComparison.Ordinal), 64), [Commit(a), Commit(b)]);
+        glued.Should().Throw<InvalidOperationException>();
+    }
+
+    [Fact]
     public async Task No_downstream_commit_gives_no_patch()
     {
         var repo = await CreateHistoryAsync(commits: 0);

@@ -81,16 +81,20 @@ internal static partial class PatchGenerator
         {
             var position = (text.AsSpan(start).StartsWith("From ", StringComparison.Ordinal) ? CommitAt(text, start + "From ".Length, positions) : null)
                 ?? throw new InvalidOperationException("git format-patch wrote a patch for an unknown commit.");
-            var next = text.IndexOf("\n\nFrom ", start, StringComparison.Ordinal);
-            while (next >= 0 && !(CommitAt(text, next + "\n\nFrom ".Length, positions) > position))
+            var next = text.IndexOf("\nFrom ", start, StringComparison.Ordinal);
+            while (next >= 0 && !(CommitAt(text, next + "\nFrom ".Length, positions) > position))
             {
-                next = text.IndexOf("\n\nFrom ", next + 1, StringComparison.Ordinal);
+                next = text.IndexOf("\nFrom ", next + 1, StringComparison.Ordinal);
             }
 
-            var end = next < 0 ? text.Length : next + 1;
+            if (next > 0 && text[next - 1] != '\n')
+            {
+                throw new InvalidOperationException("git format-patch did not separate its patches by an empty line.");
+            }
+
             var commit = commits[position];
-            patches.Add(new FormattedPatch(commit.Hash, FileName(patches.Count + 1, commit.SanitizedSubject, stream.NameMax), text[start..end]));
-            start = next < 0 ? text.Length : next + 2;
+            patches.Add(new FormattedPatch(commit.Hash, FileName(patches.Count + 1, commit.SanitizedSubject, stream.NameMax), text[start..(next < 0 ? text.Length : next)]));
+            start = next < 0 ? text.Length : next + 1;
         }
 
         return patches;

@@ -39,7 +39,8 @@ public sealed partial class SourceGitConverter(GitCli git)
         var ignorePaths = config.PatchGenerationIgnorePaths.Concat(config.FilesToSync.SelectMany(i => i.Sources)).ToList();
 
         // Everything read-only starts at once; results are looked at in the order a user needs the
-        // errors (dirty tree, sync state, upstream_ref). Nothing in DIST is written before that.
+        // errors (dirty tree, sync state, upstream_ref). Nothing in DIST's work tree is written before
+        // that; format-patch's stream and the patch files wait in a scratch folder under its git directory.
         var work = Directory.CreateDirectory(Path.Combine(dist.GitDirectory, $"cijobs-source-git-{Guid.NewGuid():N}"));
         var patchStream = Path.Combine(work.FullName, "patches.mbox");
         var upstream = ResolveUpstreamAsync(src, upstreamRef, sgHead, cancellationToken);
