@@ -187,7 +187,7 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
 
         var result = await global::CliWrap.Cli.Wrap("bash")
             .WithArguments([Path.Combine(BuildPaths.RepositoryRoot, "examples", "run.sh"), work, output])
-            .WithEnvironmentVariables(new Dictionary<string, string?> { ["CIJOBS"] = $"dotnet {CliRunner.CliDll}" })
+            .WithEnvironmentVariables(new Dictionary<string, string?> { ["CIJOBS"] = CliRunner.CommandLine })
             .WithValidation(global::CliWrap.CommandResultValidation.None)
             .ExecuteBufferedAsync();
 

@@ -21,8 +21,8 @@ internal sealed class ServeProcess : IAsyncDisposable
 
     public static async Task<ServeProcess> StartAsync(string directory)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[CliRunner.CliDll, "serve", directory, "--port", "0"])
+        var info = new ProcessStartInfo(CliRunner.Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])[.. CliRunner.ProgramArguments, "serve", directory, "--port", "0"])
         {
             info.ArgumentList.Add(argument);
         }

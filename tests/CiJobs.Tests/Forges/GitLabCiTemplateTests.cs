@@ -42,7 +42,7 @@ public sealed class GitLabCiTemplateTests : IAsyncLifetime
             "--variable", $"CI_MERGE_REQUEST_PROJECT_PATH={MirrorFixture.SourceProject}",
             "--variable", $"CI_SERVER_URL={f.GitLab.BaseUrl}",
             "--variable", $"CIJOBS_DIST_GIT_PROJECT={MirrorFixture.DistProject}",
-            "--variable", $"CIJOBS_CMD=dotnet {CliRunner.CliDll}",
+            "--variable", $"CIJOBS_CMD={CliRunner.CommandLine}",
         ];
         if (withToken)
         {
@@ -80,7 +80,7 @@ public sealed class GitLabCiTemplateTests : IAsyncLifetime
                 "--variable", $"CI_MERGE_REQUEST_PROJECT_PATH={MirrorFixture.DistProject}",
                 "--variable", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=source-git-mr-1",
                 "--variable", $"CI_SERVER_URL={f.GitLab.BaseUrl}",
-                "--variable", $"CIJOBS_CMD=dotnet {CliRunner.CliDll}",
+                "--variable", $"CIJOBS_CMD={CliRunner.CommandLine}",
                 "--variable", $"CIJOBS_SOURCE_GIT_TOKEN={MirrorFixture.BotToken}",
             ])
             .WithWorkingDirectory(temp.Path)

@@ -58,7 +58,7 @@ public sealed class AnsibleJobHarness : IDisposable
         var install = Path.Combine(harness.Home, ".local", "cijobs");
         Directory.CreateDirectory(install);
         var wrapper = Path.Combine(install, "cijobs");
-        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec dotnet \"{CliRunner.CliDll}\" \"$@\"\n");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec {CliRunner.CommandLine} \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return harness;
     }

@@ -8,10 +8,28 @@ public sealed record CliResult(int ExitCode, string StandardOutput, string Stand
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{StandardOutput}\n--- stderr ---\n{StandardError}";
 }
 
-/// <summary>Runs the real <c>cijobs</c> program (built next to the tests) as a separate process.</summary>
+/// <summary>
+/// Runs the real <c>cijobs</c> program as a separate process: <c>dotnet cijobs.dll</c> built next to the
+/// tests, or, when <c>CIJOBS_TEST_CLI</c> names an executable (the Native AOT publish, see .ci/test),
+/// that program.
+/// </summary>
 public static class CliRunner
 {
     public static string CliDll { get; } = Path.Combine(AppContext.BaseDirectory, "cijobs.dll");
+
+    /// <summary>The native cijobs executable under test, or null for <c>dotnet cijobs.dll</c>.</summary>
+    public static string? NativeCli { get; } = Environment.GetEnvironmentVariable("CIJOBS_TEST_CLI") is { Length: > 0 } native
+        ? (File.Exists(native) ? Path.GetFullPath(native) : throw new InvalidOperationException($"CIJOBS_TEST_CLI: {native} does not exist"))
+        : null;
+
+    /// <summary>The program to start.</summary>
+    public static string Program => NativeCli ?? "dotnet";
+
+    /// <summary>The arguments that come before cijobs' own.</summary>
+    public static IReadOnlyList<string> ProgramArguments => NativeCli is null ? [CliDll] : [];
+
+    /// <summary>The command as one shell word list (for scripts and CI variables).</summary>
+    public static string CommandLine => NativeCli is null ? $"dotnet {CliDll}" : NativeCli;
 
     public static async Task<CliResult> RunAsync(
         IEnumerable<string> arguments,
@@ -22,8 +40,8 @@ public static class CliRunner
     {
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        var command = global::CliWrap.Cli.Wrap("dotnet")
-            .WithArguments([CliDll, .. arguments])
+        var command = global::CliWrap.Cli.Wrap(Program)
+            .WithArguments([.. ProgramArguments, .. arguments])
             .WithValidation(CommandResultValidation.None)
             .WithWorkingDirectory(workingDirectory ?? AppContext.BaseDirectory)
             .WithEnvironmentVariables(environment ?? new Dictionary<string, string?>())

@@ -50,7 +50,7 @@ public class GitLabCiConfigBotTests
                 "--variable", $"CIJOBS_CONFIG_BOT_TOKEN={Token}",
                 "--variable", $"CIJOBS_CONFIG_BOT_CONFIG_REPO_URL=file://{remote}",
                 "--variable", "CIJOBS_CONFIG_BOT_PROJECT=rdo/config",
-                "--variable", $"CIJOBS_CMD=dotnet {CliRunner.CliDll}",
+                "--variable", $"CIJOBS_CMD={CliRunner.CommandLine}",
                 "cijobs-config-bot",
             ])
             .WithWorkingDirectory(directory)
