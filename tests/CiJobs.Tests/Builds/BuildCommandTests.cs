@@ -7,6 +7,7 @@ using CliWrap.Buffered;
 namespace CiJobs.Tests.Builds;
 
 /// <summary>The <c>cijobs build</c> verb as a process, on the bundled example (examples/setup.sh).</summary>
+[Trait("Runs", "cijobs")]
 public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixture<ExampleReposFixture>, IDisposable
 {
     private readonly TempDir temp = new("build-cli");

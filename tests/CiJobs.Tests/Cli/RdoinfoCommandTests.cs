@@ -5,6 +5,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.Cli;
 
+[Trait("Runs", "cijobs")]
 public class RdoinfoCommandTests
 {
     [Fact]

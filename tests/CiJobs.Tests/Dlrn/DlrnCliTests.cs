@@ -6,6 +6,7 @@ using CiJobs.Tests.Support;
 namespace CiJobs.Tests.Dlrn;
 
 /// <summary>The publish, report, promote and serve verbs, run as the real cijobs process.</summary>
+[Trait("Runs", "cijobs")]
 public sealed class DlrnCliTests : IDisposable
 {
     private readonly TempDir temp = new("dlrn-cli");

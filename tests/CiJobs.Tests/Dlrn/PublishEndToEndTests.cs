@@ -5,6 +5,7 @@ using CiJobs.Tests.Support;
 namespace CiJobs.Tests.Dlrn;
 
 /// <summary>build → serve → publish → the central holds the commit with its RPMs; publish again → already present.</summary>
+[Trait("Runs", "cijobs")]
 public sealed class PublishEndToEndTests : IDisposable
 {
     private readonly TempDir temp = new("dlrn-e2e");

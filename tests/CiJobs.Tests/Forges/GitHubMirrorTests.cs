@@ -6,6 +6,7 @@ using CiJobs.Fakes.GitHub;
 namespace CiJobs.Tests.Forges;
 
 /// <summary>Source-git on (fake) GitHub through Octokit, dist-git on (fake) GitLab.</summary>
+[Trait("Runs", "cijobs")]
 public sealed class GitHubMirrorTests : IAsyncLifetime
 {
     private const string GitHubToken = "ghp_SECRET_bot_token_0042";

@@ -5,6 +5,7 @@ using CliWrap.Buffered;
 namespace CiJobs.Tests.Forges;
 
 /// <summary>Runs the includable job template ci/gitlab/source-git.yml with gitlab-ci-local (shell executor) against the fake GitLab.</summary>
+[Trait("Runs", "cijobs")]
 public sealed class GitLabCiTemplateTests : IAsyncLifetime
 {
     private MirrorFixture f = null!;

@@ -4,6 +4,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.Forges;
 
+[Trait("Runs", "cijobs")]
 public sealed class MrCommandTests : IAsyncLifetime
 {
     private MirrorFixture f = null!;

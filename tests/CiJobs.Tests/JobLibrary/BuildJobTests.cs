@@ -8,6 +8,7 @@ namespace CiJobs.Tests.JobLibrary;
 /// The build and publish jobs run end to end with the real ansible-playbook on localhost, one test per
 /// trigger, against the example repositories: what is built, what is returned, what is skipped and why.
 /// </summary>
+[Trait("Runs", "cijobs")]
 [Collection(nameof(JobLibraryCollection))]
 public class BuildJobTests
 {

@@ -5,6 +5,7 @@ using CiJobs.Tests.Support;
 namespace CiJobs.Tests.JobLibrary;
 
 /// <summary>The config-bot job runs end to end with the real ansible-playbook on localhost against a bare config repository acting as Gerrit.</summary>
+[Trait("Runs", "cijobs")]
 [Collection(nameof(JobLibraryCollection))]
 public class ConfigBotJobTests
 {

@@ -5,6 +5,7 @@ using CiJobs.Tests.Support;
 namespace CiJobs.Tests.JobLibrary;
 
 /// <summary>The job library passes yamllint --strict, ansible-lint (offline, production profile) and cijobs zuul-config check.</summary>
+[Trait("Runs", "cijobs")]
 public class LibraryLintTests
 {
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 namespace CiJobs.Tests.JobLibrary;
 
 /// <summary>Roles run from plain Ansible (no Zuul variables), and the paths the job tests do not take.</summary>
+[Trait("Runs", "cijobs")]
 [Collection(nameof(JobLibraryCollection))]
 public class RoleTests
 {

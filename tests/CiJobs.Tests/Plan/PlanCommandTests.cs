@@ -4,6 +4,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.Plan;
 
+[Trait("Runs", "cijobs")]
 public class PlanCommandTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.SourceGit;
 
+[Trait("Runs", "cijobs")]
 public sealed class SourceGitCommandTests
 {
     [Fact]

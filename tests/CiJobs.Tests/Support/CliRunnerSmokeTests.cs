@@ -1,5 +1,6 @@
 namespace CiJobs.Tests.Support;
 
+[Trait("Runs", "cijobs")]
 public class CliRunnerSmokeTests
 {
     [Fact]

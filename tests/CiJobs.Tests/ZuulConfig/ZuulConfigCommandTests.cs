@@ -3,6 +3,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.ZuulConfig;
 
+[Trait("Runs", "cijobs")]
 public class ZuulConfigCommandTests
 {
     [Fact]

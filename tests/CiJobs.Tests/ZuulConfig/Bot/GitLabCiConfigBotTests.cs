@@ -8,6 +8,7 @@ using CliWrap.Buffered;
 namespace CiJobs.Tests.ZuulConfig.Bot;
 
 /// <summary>Runs the includable GitLab CI job ci/gitlab/config-bot.yml with gitlab-ci-local (shell executor) against the fake GitLab.</summary>
+[Trait("Runs", "cijobs")]
 public class GitLabCiConfigBotTests
 {
     private const string Token = "glpat-gitlab-ci-config-bot-secret";

@@ -5,6 +5,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.ZuulConfig.Bot;
 
+[Trait("Runs", "cijobs")]
 public class RealRdoinfoGenerationTests
 {
     [Fact]

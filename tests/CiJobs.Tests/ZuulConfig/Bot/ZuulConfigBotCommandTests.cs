@@ -6,6 +6,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.ZuulConfig.Bot;
 
+[Trait("Runs", "cijobs")]
 public class ZuulConfigBotCommandTests
 {
     [Fact]
