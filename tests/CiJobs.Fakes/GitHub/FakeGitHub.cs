@@ -84,7 +84,7 @@ public sealed class FakeGitHub : FakeServer
 
             await next(context);
         });
-        app.MapGet("/user", (HttpContext c) => Results.Json(new { id = 1, login = User(c) }));
+        app.MapGet("/user", (HttpContext c) => Results.Json(new { id = 1, login = User(c), type = "User", site_admin = false, created_at = "2008-01-14T04:33:35Z", plan = new { name = "pro", space = 400, private_repos = 20, collaborators = 0 } }));
         app.MapGet("/repos/{owner}/{name}", (string owner, string name) => WithRepo(owner, name, (repo, path) => Results.Json(RepoJson(repo, path))));
         app.MapGet("/repos/{owner}/{name}/pulls", (string owner, string name, HttpContext c) => WithRepo(owner, name, (repo, _) =>
         {
@@ -143,7 +143,7 @@ public sealed class FakeGitHub : FakeServer
             });
         });
         app.MapGet("/repos/{owner}/{name}/pulls/{number:int}/commits", (string owner, string name, int number) => WithPull(owner, name, number, p =>
-            Results.Json(FakeGit.Commits(repositories[p.Repository], p.Base, p.Head).Reverse().Select(x => new { sha = x.Sha, commit = new { message = x.Message } }).ToList())));
+            Results.Json(FakeGit.Commits(repositories[p.Repository], p.Base, p.Head).Reverse().Select(x => new { sha = x.Sha, commit = new { message = x.Message, verification = new { verified = false, reason = "unsigned" }, author = new { name = "a", email = "a@b", date = "2011-04-14T16:00:49Z" } }, parents = new[] { new { sha = x.Sha } } }).ToList())));
         app.MapGet("/repos/{owner}/{name}/issues/{number:int}/comments", (string owner, string name, int number) => WithPull(owner, name, number, p =>
             Results.Json(comments.Where(x => x.Repository == p.Repository && x.Number == number).OrderBy(x => x.Id).Select(CommentJson).ToList())));
         app.MapPost("/repos/{owner}/{name}/issues/{number:int}/comments", async (string owner, string name, int number, HttpContext c) =>
@@ -232,6 +232,13 @@ public sealed class FakeGitHub : FakeServer
         clone_url = new Uri(path).AbsoluteUri,
         html_url = $"{BaseUrl}/{repo}",
         default_branch = "main",
+        topics = new[] { "rpm", "ci" },
+        license = new { key = "mit", name = "MIT License", spdx_id = "MIT" },
+        permissions = new { admin = true, push = true, pull = true, maintain = false, triage = false },
+        visibility = "public",
+        pushed_at = "2011-01-26T19:06:43Z",
+        created_at = "2011-01-26T19:01:12Z",
+        security_and_analysis = new { advanced_security = new { status = "enabled" } },
     };
 
     private object PullJson(FakeGitHubPull p) => new
@@ -244,13 +251,26 @@ public sealed class FakeGitHub : FakeServer
         body = p.Body,
         html_url = $"{BaseUrl}/{p.Repository}/pull/{p.Number}",
         user = new { login = p.Author },
+        labels = new[] { new { id = 1, name = "bug", color = "f29513", @default = true } },
+        assignees = new[] { new { login = "octocat", type = "User" } },
+        requested_reviewers = new[] { new { login = "hubot", type = "Bot" } },
+        requested_teams = new[] { new { id = 1, name = "t", slug = "t", privacy = "closed", permission = "admin" } },
+        milestone = new { id = 1, number = 1, state = "open", title = "v1", created_at = "2011-04-10T20:09:31Z" },
+        author_association = "OWNER",
+        mergeable_state = "clean",
+        mergeable = true,
+        active_lock_reason = "too heated",
+        locked = false,
+        draft = false,
+        created_at = "2011-01-26T19:01:12Z",
+        updated_at = "2011-01-26T19:01:12Z",
         head = new { @ref = p.Head, sha = FakeGit.ResolveBranch(repositories[p.Repository], p.Head), label = $"{p.Repository.Split('/')[0]}:{p.Head}", repo = RepoJson(p.Repository, repositories[p.Repository]) },
         @base = new { @ref = p.Base, label = $"{p.Repository.Split('/')[0]}:{p.Base}", repo = RepoJson(p.Repository, repositories[p.Repository]) },
     };
 
-    private object CommentJson(FakeGitHubComment c) => new { id = c.Id, body = c.Body, user = new { login = c.Author }, html_url = $"{BaseUrl}/{c.Repository}/pull/{c.Number}#issuecomment-{c.Id.ToString(CultureInfo.InvariantCulture)}" };
+    private object CommentJson(FakeGitHubComment c) => new { id = c.Id, body = c.Body, user = new { login = c.Author }, author_association = "COLLABORATOR", created_at = "2011-04-14T16:00:49Z", reactions = new { total_count = 1, heart = 1 }, html_url = $"{BaseUrl}/{c.Repository}/pull/{c.Number}#issuecomment-{c.Id.ToString(CultureInfo.InvariantCulture)}" };
 
-    private static object StatusJson(FakeGitHubStatus s) => new { id = s.Id, state = s.State, context = s.Context, description = s.Description, target_url = s.TargetUrl };
+    private static object StatusJson(FakeGitHubStatus s) => new { id = s.Id, state = s.State, context = s.Context, description = s.Description, target_url = s.TargetUrl, created_at = "2012-07-20T01:19:13Z", creator = new { login = "hubot", type = "Bot" } };
 }
 
 public sealed class FakeGitHubPull(long id, int number, string repository, string head, string baseRef, string author)

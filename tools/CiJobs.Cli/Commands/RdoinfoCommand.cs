@@ -110,18 +110,16 @@ internal static class RdoinfoCommand
             var distroBranch = package.DistroBranch ?? rdoRelease?.Branch;
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(new
-                {
+                OutputOptions.WriteJson(new RdoinfoShowJson(
                     package.Project,
                     package.Name,
-                    Release = releaseName,
+                    releaseName,
                     package.AppliedTag,
-                    SourceBranch = sourceBranch,
-                    SourceBranchPinned = package.SourceBranch is not null,
-                    DistroBranch = distroBranch,
-                    UnderReview = package.IsUnderReview,
-                    package.Fields,
-                });
+                    sourceBranch,
+                    package.SourceBranch is not null,
+                    distroBranch,
+                    package.IsUnderReview,
+                    package.Fields));
             }
             else
             {
@@ -280,3 +278,15 @@ internal static class RdoinfoCommand
         _ => value.ToString() ?? "",
     };
 }
+
+/// <summary>The JSON of <c>cijobs rdoinfo show</c>.</summary>
+internal sealed record RdoinfoShowJson(
+    string Project,
+    string Name,
+    string? Release,
+    string? AppliedTag,
+    string? SourceBranch,
+    bool SourceBranchPinned,
+    string? DistroBranch,
+    bool UnderReview,
+    IReadOnlyDictionary<string, object?> Fields);

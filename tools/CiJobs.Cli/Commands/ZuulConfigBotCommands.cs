@@ -84,7 +84,7 @@ internal static class ZuulConfigBotCommands
             var files = await GeneratedFileWriter.WriteAsync(parse.GetValue(configRepo)!.FullName, config, ct);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(new { projects = config.Projects.Count, files = files.Select(f => new { path = f.Path, status = f.Status.ToString().ToLowerInvariant() }) });
+                OutputOptions.WriteJson(new ZuulConfigGenerateJson(config.Projects.Count, [.. files.Select(f => new GeneratedFileJson(f.Path, f.Status.ToString().ToLowerInvariant()))]));
             }
             else
             {
@@ -139,25 +139,19 @@ internal static class ZuulConfigBotCommands
             var diff = ZuulConfigDiff.Compare(oldDatabase, newDatabase, generator.Read(parse));
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(new
-                {
-                    packages = diff.Packages.Select(p => new
-                    {
-                        change = p.Kind.ToString().ToLowerInvariant(),
-                        name = p.Name,
-                        project = p.Project,
-                        details = p.Details,
-                        config = p.ConfigChanges.Select(c => new { change = c.Kind.ToString().ToLowerInvariant(), project = c.CanonicalName }),
-                    }),
-                    projects = diff.Projects.Select(c => new
-                    {
-                        change = c.Kind.ToString().ToLowerInvariant(),
-                        project = c.CanonicalName,
-                        connection = c.Connection,
-                        old_stanza = c.OldStanza,
-                        new_stanza = c.NewStanza,
-                    }),
-                });
+                OutputOptions.WriteJson(new ZuulConfigDiffJson(
+                    [.. diff.Packages.Select(p => new PackageImpactJson(
+                        p.Kind.ToString().ToLowerInvariant(),
+                        p.Name,
+                        p.Project,
+                        p.Details,
+                        [.. p.ConfigChanges.Select(c => new ConfigChangeJson(c.Kind.ToString().ToLowerInvariant(), c.CanonicalName))]))],
+                    [.. diff.Projects.Select(c => new ProjectChangeJson(
+                        c.Kind.ToString().ToLowerInvariant(),
+                        c.CanonicalName,
+                        c.Connection,
+                        c.OldStanza,
+                        c.NewStanza))]));
                 return 0;
             }
 
@@ -259,16 +253,14 @@ internal static class ZuulConfigBotCommands
             var result = await new ConfigProposer(new CliWrapProcessRunner(), forge).ProposeAsync(settings, config, ct);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(new
-                {
-                    outcome = result.Outcome.ToString().ToLowerInvariant(),
-                    branch = result.Branch,
-                    change_id = result.ChangeId,
-                    commit = result.Commit,
-                    url = result.Url,
-                    number = result.Number,
-                    summary = result.Summary,
-                });
+                OutputOptions.WriteJson(new ProposalJson(
+                    result.Outcome.ToString().ToLowerInvariant(),
+                    result.Branch,
+                    result.ChangeId,
+                    result.Commit,
+                    result.Url,
+                    result.Number,
+                    result.Summary));
                 return 0;
             }
 
@@ -298,3 +290,20 @@ internal static class ZuulConfigBotCommands
             : new GitLabClient(ForgeHttp.CreateClient(GitLabClient.ApiRoot(apiUrl ?? "https://gitlab.com")), token);
     }
 }
+
+/// <summary>The JSON of <c>cijobs zuul-config generate</c>.</summary>
+internal sealed record ZuulConfigGenerateJson(int Projects, IReadOnlyList<GeneratedFileJson> Files);
+
+internal sealed record GeneratedFileJson(string Path, string Status);
+
+/// <summary>The JSON of <c>cijobs zuul-config diff</c>.</summary>
+internal sealed record ZuulConfigDiffJson(IReadOnlyList<PackageImpactJson> Packages, IReadOnlyList<ProjectChangeJson> Projects);
+
+internal sealed record PackageImpactJson(string Change, string Name, string Project, IReadOnlyList<string> Details, IReadOnlyList<ConfigChangeJson> Config);
+
+internal sealed record ConfigChangeJson(string Change, string Project);
+
+internal sealed record ProjectChangeJson(string Change, string Project, string Connection, string? OldStanza, string? NewStanza);
+
+/// <summary>The JSON of <c>cijobs zuul-config propose</c>.</summary>
+internal sealed record ProposalJson(string Outcome, string Branch, string ChangeId, string? Commit, string? Url, int? Number, string Summary);

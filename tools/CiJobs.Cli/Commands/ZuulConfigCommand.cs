@@ -69,13 +69,11 @@ internal static class ZuulConfigCommand
             var result = await ZuulConfigChecker.CheckAsync(dirs, context, cancellationToken);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                OutputOptions.WriteJson(new
-                {
-                    valid = result.IsValid,
-                    files = result.Files,
-                    stanzas = result.StanzaCounts,
-                    problems = result.Problems.Select(p => new { file = p.File, line = p.Line, message = p.Message }),
-                });
+                OutputOptions.WriteJson(new ZuulConfigCheckJson(
+                    result.IsValid,
+                    result.Files,
+                    result.StanzaCounts,
+                    [.. result.Problems.Select(p => new ZuulConfigProblemJson(p.File, p.Line, p.Message))]));
             }
             else
             {
@@ -94,3 +92,12 @@ internal static class ZuulConfigCommand
         return command;
     }
 }
+
+/// <summary>The JSON of <c>cijobs zuul-config check</c>.</summary>
+internal sealed record ZuulConfigCheckJson(
+    bool Valid,
+    IReadOnlyList<string> Files,
+    IReadOnlyDictionary<string, int> Stanzas,
+    IReadOnlyList<ZuulConfigProblemJson> Problems);
+
+internal sealed record ZuulConfigProblemJson(string File, long Line, string Message);

@@ -20,9 +20,5 @@ internal sealed partial class DlrnJsonOutput : JsonSerializerContext
 
     private static JsonSerializerOptions Relaxed => relaxed ??= new(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write<T>(T value)
-    {
-        var typeInfo = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Relaxed.GetTypeInfo(typeof(T));
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, typeInfo));
-    }
+    public static void Write<T>(T value) => OutputOptions.WriteJson(value, Relaxed);
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace CiJobs.Cli.Output;
 
@@ -20,15 +20,16 @@ internal static class OutputOptions
         DefaultValueFactory = _ => OutputFormat.Text,
     };
 
-    /// <summary>snake_case keys (the vocabulary of DLRN and Zuul), indented, enums as strings.</summary>
-    public static JsonSerializerOptions Json { get; } = new()
+    /// <summary>snake_case keys (the vocabulary of DLRN and Zuul), indented, enums as strings; only the
+    /// source-generated <see cref="CliJsonContext"/> resolves types, so an unregistered one throws in every build.</summary>
+    public static JsonSerializerOptions Json { get; } = new(CliJsonContext.Default.Options)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-        WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+    public static void WriteJson<T>(T value) => WriteJson(value, Json);
+
+    /// <summary>Writes <paramref name="value"/> with the source-generated metadata that <paramref name="options"/> resolve.</summary>
+    public static void WriteJson<T>(T value, JsonSerializerOptions options) =>
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T))));
 }

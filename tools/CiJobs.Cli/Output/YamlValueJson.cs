@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CiJobs.Core.Rdoinfo;
 
 namespace CiJobs.Cli.Output;
@@ -65,4 +66,16 @@ internal static class YamlValueJson
                 break;
         }
     }
+}
+
+/// <summary>
+/// The rdoinfo values that output records hold as <c>object</c> (field values, field changes), written as
+/// <see cref="YamlValueJson"/> writes them: source-generated metadata knows no runtime type behind <c>object</c>.
+/// </summary>
+internal sealed class YamlValueJsonConverter : JsonConverter<object>
+{
+    public override object Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("rdoinfo values are written, never read");
+
+    public override void Write(Utf8JsonWriter writer, object value, JsonSerializerOptions options) => YamlValueJson.WriteValue(writer, value);
 }

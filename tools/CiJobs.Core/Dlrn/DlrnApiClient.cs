@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -192,7 +193,7 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
                 ?? throw new CiJobsException($"{endpoint} needs credentials: set --user and DLRN_API_PASSWORD or --password-file", DlrnExitCodes.CredentialsMissing);
         }
 
-        var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), JsonOptions);
+        var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, JsonOptions.GetTypeInfo(body.GetType()));
         HttpResponseMessage response;
         try
         {
@@ -294,7 +295,7 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(text, JsonOptions) ?? throw new JsonException("empty body");
+            return JsonSerializer.Deserialize(text, (JsonTypeInfo<T>)JsonOptions.GetTypeInfo(typeof(T))) ?? throw new JsonException("empty body");
         }
         catch (JsonException e)
         {

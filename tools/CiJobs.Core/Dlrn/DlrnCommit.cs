@@ -121,7 +121,7 @@ public sealed record DlrnCommit
         var first = true;
         foreach (var (key, value) in ToColumns())
         {
-            text.Append(first ? "- " : "  ").Append(key).Append(": ").Append(JsonSerializer.Serialize(value)).Append('\n');
+            text.Append(first ? "- " : "  ").Append(key).Append(": ").Append(JsonSerializer.Serialize(value, DlrnJsonContext.Default.String)).Append('\n');
             first = false;
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Octokit;
 using Octokit.Internal;
@@ -21,6 +22,27 @@ public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitSta
     }
 
     /// <param name="apiUrl"><c>https://api.github.com/</c>, or <c>https://host/api/v3/</c> for GitHub Enterprise.</param>
+    /// <remarks>Octokit's serializer builds the models read here by reflection, among them value-type
+    /// <see cref="StringEnum{TEnum}"/>s and the lists behind <c>IReadOnlyList</c> properties and paged results.
+    /// Native AOT keeps a generic instantiation's constructors only when asked: these are the ones reachable from
+    /// User, Repository, PullRequest, PullRequestCommit, IssueComment, CommitStatus, CombinedCommitStatus, ApiError.</remarks>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(StringEnum<AuthorAssociation>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(StringEnum<CommitState>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(StringEnum<ItemState>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(StringEnum<LockReason>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(StringEnum<MergeableState>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(StringEnum<TeamPrivacy>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(StringEnum<VerificationReason>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<ApiErrorDetail>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<CommitStatus>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<GitReference>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<IssueComment>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<Label>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<PullRequest>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<PullRequestCommit>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<string>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<Team>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<User>))]
     public static GitHubForge Create(string apiUrl, string? token, HttpMessageHandler? innerHandler = null)
     {
         var credentials = token is null ? Credentials.Anonymous : new Credentials(token);

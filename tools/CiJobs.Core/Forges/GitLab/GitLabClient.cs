@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace CiJobs.Core.Forges.GitLab;
 
@@ -12,10 +13,7 @@ namespace CiJobs.Core.Forges.GitLab;
 /// </summary>
 public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitStatusApi, IPipelineApi
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
+    private static readonly JsonSerializerOptions Json = GitLabJsonContext.Default.Options;
 
     private readonly HttpClient http;
     private readonly string? token;
@@ -289,7 +287,7 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
                 throw await ErrorAsync(operation, response, cancellationToken);
             }
 
-            all.AddRange(await response.Content.ReadFromJsonAsync<List<T>>(Json, cancellationToken) ?? []);
+            all.AddRange(await response.Content.ReadFromJsonAsync(TypeInfo<List<T>>(), cancellationToken) ?? []);
             if (!response.Headers.TryGetValues("X-Next-Page", out var next) || next.FirstOrDefault() is not { Length: > 0 } nextPage)
             {
                 return all;
@@ -299,7 +297,7 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
         }
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string operation, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, Dictionary<string, object>? body, string operation, CancellationToken cancellationToken)
     {
         using var response = await RawSendAsync(method, path, body, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -307,11 +305,11 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
             throw await ErrorAsync(operation, response, cancellationToken);
         }
 
-        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+        return await response.Content.ReadFromJsonAsync(TypeInfo<T>(), cancellationToken)
             ?? throw new ForgeApiException($"{operation}: GitLab answered an empty body.", (int)response.StatusCode, ForgeExitCodes.RequestFailed);
     }
 
-    private async Task<HttpResponseMessage> RawSendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> RawSendAsync(HttpMethod method, string path, Dictionary<string, object>? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         if (token is not null)
@@ -328,7 +326,7 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
 
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, options: Json);
+            request.Content = JsonContent.Create(body, GitLabJsonContext.Default.DictionaryStringObject);
         }
 
         try
@@ -341,13 +339,15 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
         }
     }
 
+    private static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T));
+
     private static async Task<ForgeApiException> ErrorAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         var message = text;
         try
         {
-            var error = JsonSerializer.Deserialize<GitLabErrorDto>(text, Json);
+            var error = JsonSerializer.Deserialize(text, GitLabJsonContext.Default.GitLabErrorDto);
             message = error?.Message?.Text ?? error?.Error ?? text;
         }
         catch (JsonException)

@@ -29,7 +29,7 @@ public static class RdoinfoInput
     /// <summary>The commit checked out in an rdoinfo folder and its committer date, or null when it is not a git work tree.</summary>
     public static (string Sha, DateTimeOffset Date)? HeadOf(string directory, string revision = "HEAD")
     {
-        var root = Repository.Discover(directory);
+        var root = FindRepository(directory);
         if (root is null)
         {
             return null;
@@ -39,5 +39,20 @@ public static class RdoinfoInput
         var commit = repository.Lookup<Commit>(revision)
             ?? throw new RdoinfoException($"revision '{revision}' not found in {directory}", RdoinfoExitCodes.NotFound);
         return (commit.Sha, commit.Committer.When);
+    }
+
+    /// <summary>The nearest folder from <paramref name="directory"/> up that is a git repository, or null. Not
+    /// <see cref="Repository.Discover"/>: under Native AOT its path never comes back (libgit2sharp#2187).</summary>
+    private static string? FindRepository(string directory)
+    {
+        for (var folder = new DirectoryInfo(directory); folder is not null; folder = folder.Parent)
+        {
+            if (Repository.IsValid(folder.FullName))
+            {
+                return folder.FullName;
+            }
+        }
+
+        return null;
     }
 }
