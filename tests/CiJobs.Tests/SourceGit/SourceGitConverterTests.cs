@@ -38,6 +38,26 @@ public sealed class SourceGitConverterTests
         var message = await f.Dist.RunAsync("log", "-1", "--format=%B");
         message.Should().Be($"Sync from source-git {sgHead[..12]}\n\nFrom-source-git-commit: {sgHead}");
         (await f.Dist.RunAsync("status", "--porcelain")).Should().BeEmpty();
+        result.DistGitCommit.Should().Be(await f.Dist.RunAsync("rev-parse", "HEAD"));
+        result.ChangedFiles.Should().BeEquivalentTo((await f.Dist.RunAsync("diff", "--name-only", "HEAD~1", "HEAD")).Split('\n'));
+        result.ChangedFiles.Should().Contain(["0001-Fix-the-exit-code.patch", "rename-readme.patch", "hello.spec"]);
+    }
+
+    [Fact]
+    public async Task A_commit_git_refuses_with_changes_staged_is_an_error_not_nothing_to_commit()
+    {
+        await using var f = await SourceGitFixture.CreateAsync();
+        await f.AddTypicalDownstreamAsync();
+        var branch = await f.Dist.RunAsync("symbolic-ref", "--short", "HEAD");
+        var gitDir = await f.Dist.RunAsync("rev-parse", "--absolute-git-dir");
+        var refLock = Path.Combine(gitDir, "refs", "heads", branch + ".lock");
+        await File.WriteAllTextAsync(refLock, string.Empty);
+
+        var act = () => f.UpdateDistGitAsync();
+
+        var error = (await act.Should().ThrowAsync<CiJobs.Core.Git.GitCommandException>()).Which;
+        error.Message.Should().Contain("git -c maintenance.auto=false -c gc.auto=0 commit").And.Contain(".lock");
+        (await f.Dist.RunAsync("diff", "--cached", "--name-only")).Should().Contain("hello.spec", "the conversion stays staged for a retry");
     }
 
     [Fact]

@@ -56,16 +56,18 @@ public sealed class GitCli(IProcessRunner runner)
     public async Task<string> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
     {
         var result = await RunUncheckedAsync(workingDirectory, arguments, cancellationToken, standardInput);
-        if (!result.Succeeded)
-        {
-            var detail = result.StandardError.Trim();
-            throw new GitCommandException(
-                $"git {string.Join(' ', arguments)} failed in {workingDirectory}: {(detail.Length > 0 ? detail : $"exit {result.ExitCode}")}",
-                result.ExitCode,
-                result.StandardError);
-        }
+        return result.Succeeded ? result.StandardOutput : throw Failure(workingDirectory, arguments, result);
+    }
 
-        return result.StandardOutput;
+    /// <summary>The error <see cref="RunAsync"/> throws for a failed git command.</summary>
+    public static GitCommandException Failure(string workingDirectory, IReadOnlyList<string> arguments, ProcessResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var detail = result.StandardError.Trim();
+        return new GitCommandException(
+            $"git {string.Join(' ', arguments)} failed in {workingDirectory}: {(detail.Length > 0 ? detail : $"exit {result.ExitCode}")}",
+            result.ExitCode,
+            result.StandardError);
     }
 
     public Task<ProcessResult> RunUncheckedAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>

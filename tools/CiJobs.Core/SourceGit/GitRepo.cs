@@ -41,6 +41,10 @@ internal sealed class GitRepo(GitCli git, string root, string label)
     public Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
         git.RunAsync(Root, arguments, cancellationToken, standardInput);
 
+    /// <summary>Runs git; a failure is returned, not thrown (<see cref="GitCli.Failure"/> makes the usual error of it).</summary>
+    public Task<ProcessResult> RunUncheckedAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
+        git.RunUncheckedAsync(Root, arguments, cancellationToken, standardInput);
+
     /// <summary>
     /// Runs git and turns its output into a value. Queries share this one async method (and
     /// <see cref="QueryUncheckedAsync"/>) instead of one each: every distinct async method costs the

@@ -211,19 +211,42 @@ public sealed partial class SourceGitConverter(GitCli git)
         var touched = plan.Deletions.Concat(plan.Copies.Select(c => c.Destination)).Concat(patchPaths).Append(specDestination)
             .Select(p => ":(literal)" + p).Distinct(StringComparer.Ordinal);
         await dist.RunAsync(["add", "--all", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], cancellationToken, string.Join('\0', touched));
-        var changedFiles = (await dist.RunAsync(["diff", "--cached", "--name-only", "-z", "--no-renames"], cancellationToken))
-            .Split('\0', StringSplitOptions.RemoveEmptyEntries).ToList();
-        string? distCommit = null;
-        if (options.Commit && (changedFiles.Count > 0 || options.AllowEmpty))
+        if (!options.Commit)
         {
-            var title = string.IsNullOrWhiteSpace(options.CommitTitle) ? $"Sync from source-git {sgHead[..12]}" : options.CommitTitle;
-            var message = CommitMessage.Compose(title, options.CommitBody, new Trailer(FromSourceGitCommit, sgHead));
-            await dist.RunAsync(["-c", "maintenance.auto=false", "-c", "gc.auto=0", "commit", "--quiet", "--allow-empty", "--no-verify", "--cleanup=verbatim", "-F", "-"], cancellationToken, message);
-            distCommit = await dist.HeadAsync(cancellationToken);
+            var stagedFiles = SplitNul(await dist.RunAsync(["diff", "--cached", "--name-only", "-z", "--no-renames"], cancellationToken));
+            return new UpdateDistGitResult(stagedFiles.Count > 0, false, null, sgHead, generated, stagedFiles, NothingToDo: false);
         }
 
-        return new UpdateDistGitResult(changedFiles.Count > 0, distCommit is not null, distCommit, sgHead, generated, changedFiles, NothingToDo: false);
+        // Commit straight away (git refuses when nothing is staged, unless --allow-empty), then read the commit
+        // and the paths it changed in one `git show`: one process fewer than asking `diff --cached` first and
+        // `rev-parse HEAD` after, on the path every conversion waits for.
+        var title = string.IsNullOrWhiteSpace(options.CommitTitle) ? $"Sync from source-git {sgHead[..12]}" : options.CommitTitle;
+        var message = CommitMessage.Compose(title, options.CommitBody, new Trailer(FromSourceGitCommit, sgHead));
+        string[] commitArguments =
+        [
+            "-c", "maintenance.auto=false", "-c", "gc.auto=0", "commit", "--quiet", .. options.AllowEmpty ? ["--allow-empty"] : Array.Empty<string>(),
+            "--no-verify", "--cleanup=verbatim", "-F", "-",
+        ];
+        var commit = await dist.RunUncheckedAsync(commitArguments, cancellationToken, message);
+        if (!commit.Succeeded)
+        {
+            if (!options.AllowEmpty && await dist.SucceedsAsync(["diff", "--cached", "--quiet", "--no-renames"], cancellationToken))
+            {
+                return new UpdateDistGitResult(false, false, null, sgHead, generated, [], NothingToDo: false);
+            }
+
+            throw GitCli.Failure(dist.Root, commitArguments, commit);
+        }
+
+        // "<commit>\0\n<path>\0<path>\0...": the commit, then the paths changed against its parent.
+        var shown = await dist.RunAsync(["show", "--no-show-signature", "--no-renames", "--name-only", "-z", "--format=%H", "HEAD", "--"], cancellationToken);
+        var end = shown.IndexOf('\0', StringComparison.Ordinal);
+        var distCommit = (end < 0 ? shown : shown[..end]).Trim();
+        var changedFiles = end < 0 ? [] : SplitNul(shown[(end + 1)..].TrimStart('\n'));
+        return new UpdateDistGitResult(changedFiles.Count > 0, true, distCommit, sgHead, generated, changedFiles, NothingToDo: false);
     }
+
+    private static List<string> SplitNul(string output) => output.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToList();
 
     /// <summary>The patch files to write and where they wait, written, to be moved into DIST.</summary>
     private sealed record StagedPatches(IReadOnlyList<PatchFile> Patches, IReadOnlyList<string> Files);
