@@ -13,15 +13,16 @@ public sealed partial class NativeCliTraitTests
     public void Every_test_class_that_starts_cijobs_is_marked_for_the_native_pass()
     {
         var tests = Path.Combine(RepoPaths.Root, "tests", "CiJobs.Tests");
-        var files = Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories)
+        var starters = Directory.EnumerateFiles(tests, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (Path: f, Text: File.ReadAllText(f)))
+            .Where(f => TestClass().IsMatch(f.Text) && StartsCijobs().IsMatch(f.Text))
             .ToList();
-        var starters = files.Where(f => TestClass().IsMatch(File.ReadAllText(f)) && StartsCijobs().IsMatch(File.ReadAllText(f))).ToList();
 
         starters.Should().HaveCountGreaterThan(10, "the command-line tests are found");
-        starters.Where(f => !File.ReadAllText(f).Contains("[Trait(\"Runs\", \"cijobs\")]", StringComparison.Ordinal))
-            .Select(f => Path.GetRelativePath(tests, f))
+        starters.Where(f => !f.Text.Contains("[Trait(\"Runs\", \"cijobs\")]", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(tests, f.Path))
             .Should().BeEmpty("these files start cijobs (CliRunner, ServeProcess or AnsibleJobHarness) but lack [Trait(\"Runs\", \"cijobs\")]");
     }
 

@@ -103,7 +103,7 @@ public sealed record DlrnCommit
     }
 
     /// <summary>The file names of the artifacts (what the server fetches from the repo URL).</summary>
-    public IReadOnlyList<string> ArtifactFileNames => [.. Artifacts.Select(a => a[(a.LastIndexOf('/') + 1)..])];
+    public IReadOnlyList<string> ArtifactFileNames => [.. Artifacts.Select(FileNameOf)];
 
     /// <summary>The SRPM's NVR (its file name without <c>.src.rpm</c>), or null.</summary>
     public string? SourceNvr => ArtifactFileNames.FirstOrDefault(a => a.EndsWith(".src.rpm", StringComparison.Ordinal))?[..^".src.rpm".Length];
@@ -258,13 +258,16 @@ public sealed record DlrnCommit
         var directory = commit.ShardedDirectory + "/";
         foreach (var artifact in commit.Artifacts)
         {
-            var fileName = artifact[(artifact.LastIndexOf('/') + 1)..];
+            var fileName = FileNameOf(artifact);
             if (!artifact.StartsWith(directory, StringComparison.Ordinal) || fileName.Length == 0 || artifact.Length != directory.Length + fileName.Length)
             {
                 throw Invalid(source, $"line {line}: artifact '{artifact}' is not directly under the commit's directory '{commit.ShardedDirectory}'");
             }
         }
     }
+
+    /// <summary>An artifact's file name: what follows its last <c>/</c>.</summary>
+    private static string FileNameOf(string artifact) => artifact[(artifact.LastIndexOf('/') + 1)..];
 
     private static double ParseNumber(string value, string key, string source, long line, bool integer)
     {

@@ -55,7 +55,7 @@ internal sealed class GitRepo(GitCli git, string root, string label)
 
     /// <summary>As <see cref="QueryAsync"/>, for commands whose failure is an answer.</summary>
     public async Task<T> QueryUncheckedAsync<T>(IReadOnlyList<string> arguments, Func<ProcessResult, T> parse, CancellationToken cancellationToken) =>
-        parse(await git.RunUncheckedAsync(Root, arguments, cancellationToken));
+        parse(await RunUncheckedAsync(arguments, cancellationToken));
 
     public Task<bool> SucceedsAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
         QueryUncheckedAsync(arguments, result => result.Succeeded, cancellationToken);

@@ -15,17 +15,33 @@ public sealed record SpecPatch(int Number, string FileName, IReadOnlyList<string
 public static partial class SpecPatchWriter
 {
     /// <summary>The numbers and file names of the Patch tags already in the spec (<c>Patch:</c> counts as 0).</summary>
-    public static IReadOnlyList<(int Number, string FileName)> ExistingPatches(string spec) =>
-        spec.Split('\n')
-            .Select(l => PatchTag().Match(l))
-            .Where(m => m.Success)
-            .Select(m => (m.Groups[1].Value.Length == 0 ? 0 : int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value))
-            .ToList();
+    public static IReadOnlyList<(int Number, string FileName)> ExistingPatches(string spec)
+    {
+        var patches = new List<(int Number, string FileName)>();
+        foreach (var line in spec.Split('\n'))
+        {
+            if (TryReadPatchTag(line, out var number, out var fileName))
+            {
+                patches.Add((number, fileName));
+            }
+        }
+
+        return patches;
+    }
 
     public static string AddPatches(string spec, IReadOnlyList<SpecPatch> patches, int digits) =>
         patches.Count == 0 ? spec : SpecLayout.Read(spec).AddPatches(patches, digits);
 
-    internal static Match PatchTagMatch(string line) => PatchTag().Match(line);
+    /// <summary>Reads a Patch tag line: its number (<c>Patch:</c> counts as 0) and file name.</summary>
+    internal static bool TryReadPatchTag(string line, out int number, out string fileName)
+    {
+        var match = PatchTag().Match(line);
+        number = match.Success && match.Groups[1].Value.Length > 0 ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        fileName = match.Success ? match.Groups[2].Value : string.Empty;
+        return match.Success;
+    }
+
+    internal static bool IsPatchTag(string line) => PatchTag().IsMatch(line);
 
     internal static bool IsSourceTag(string line) => SourceTag().IsMatch(line);
 
@@ -57,22 +73,20 @@ internal sealed class SpecLayout
     {
         this.text = text;
         newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        foreach (var line in text.Split('\n'))
+        lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        foreach (var line in lines)
         {
-            var match = SpecPatchWriter.PatchTagMatch(line);
-            if (match.Success)
+            if (SpecPatchWriter.TryReadPatchTag(line, out var number, out var fileName))
             {
-                var number = match.Groups[1].Value.Length == 0 ? 0 : int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-                listed.TryAdd(match.Groups[2].Value, number);
+                listed.TryAdd(fileName, number);
                 HighestNumber = HasPatches ? Math.Max(HighestNumber, number) : number;
                 HasPatches = true;
             }
         }
 
-        lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         var firstSection = Array.FindIndex(lines, SpecPatchWriter.IsSection);
         var preambleEnd = firstSection < 0 ? lines.Length : firstSection;
-        var anchor = Array.FindLastIndex(lines, preambleEnd - 1, preambleEnd, l => SpecPatchWriter.PatchTagMatch(l).Success);
+        var anchor = Array.FindLastIndex(lines, preambleEnd - 1, preambleEnd, SpecPatchWriter.IsPatchTag);
         if (anchor < 0)
         {
             anchor = Array.FindLastIndex(lines, preambleEnd - 1, preambleEnd, SpecPatchWriter.IsSourceTag);
