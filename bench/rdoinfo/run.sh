@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-20}
-rdoinfo=../shared/data/rdoinfo
+rdoinfo=tests/data/rdoinfo
 out=bench/out
 mkdir -p "$out"
 

@@ -2,16 +2,11 @@
 # Benchmark of `cijobs zuul-config generate` on RDO's real rdoinfo, whole process (start-up, load, generate, write).
 # Run on demand (not in tests):  bash bench/zuul-config/run.sh [RUNS]
 # Needs hyperfine (apt-get install -y hyperfine); publishes cijobs (Release, ReadyToRun) first.
-# RDOINFO overrides where the real database is (default: shared/data/rdoinfo beside the repository or a parent).
+# RDOINFO overrides where the real database is (default: the vendored tests/data/rdoinfo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-20}
-rdoinfo=${RDOINFO:-}
-if [ -z "$rdoinfo" ]; then
-  for candidate in ../shared/data/rdoinfo ../../shared/data/rdoinfo; do
-    [ -d "$candidate" ] && rdoinfo=$candidate && break
-  done
-fi
+rdoinfo=${RDOINFO:-tests/data/rdoinfo}
 [ -d "${rdoinfo:-}" ] || { echo "bench: rdoinfo not found; set RDOINFO" >&2; exit 1; }
 out=bench/out
 config=$out/zuul-config-repo

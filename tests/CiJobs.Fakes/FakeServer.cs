@@ -9,7 +9,7 @@ namespace CiJobs.Fakes;
 
 /// <summary>
 /// Base of the fake external servers: a real Kestrel server bound to 127.0.0.1 on a free port.
-/// Subclasses map the routes of the API they imitate, following <c>shared/reference/</c>.
+/// Subclasses map the routes of the API they imitate, following the contracts in <c>docs/contracts/</c>.
 /// </summary>
 public abstract class FakeServer : IAsyncDisposable
 {

@@ -13,7 +13,7 @@ using YamlDotNet.RepresentationModel;
 namespace CiJobs.Fakes.Dlrn;
 
 /// <summary>
-/// A fake DLRN API server following shared/reference/dlrn.md (§1.3-1.5 and the appendix): Basic auth
+/// A fake DLRN API server following docs/contracts/dlrn-api.md: Basic auth
 /// (401 text), exact <c>Content-Type: application/json</c> on JSON POSTs (415), JSON and pydantic-style
 /// checks (400 with <c>message</c>); remote import downloads <c>repo_url/commit.yaml</c>, the logs and every
 /// artifact over HTTP, validates keys and artifact paths (500 like the real one), skips an older-or-equal

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace CiJobs.Fakes.GitHub;
 
 /// <summary>
-/// A fake GitHub REST API (the subset of <c>shared/reference/source-git.md</c> §6 that Octokit calls for pull requests,
+/// A fake GitHub REST API (the subset of <c>docs/contracts/forges.md</c> (GitHub) that Octokit calls for pull requests,
 /// issue comments and commit statuses), served at the root of <see cref="FakeServer.BaseUrl"/>.
 /// Git: every repository is a local bare repository given to <see cref="AddRepository"/>, reported as <c>clone_url</c>
 /// (a file URL); pull request heads are read from it. Auth: <c>Authorization: token|Bearer</c> with a known token, else 401

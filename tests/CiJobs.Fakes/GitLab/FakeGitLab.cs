@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace CiJobs.Fakes.GitLab;
 
 /// <summary>
-/// A fake GitLab (REST v4 subset of <c>shared/reference/source-git.md</c> §5) holding projects, merge requests,
+/// A fake GitLab (REST v4 subset of <c>docs/contracts/forges.md</c> (GitLab)) holding projects, merge requests,
 /// notes, commit statuses and pipelines in memory.
 /// Git: every project is backed by a local bare repository given to <see cref="AddProject"/>; the API reports
 /// <c>file://&lt;that path&gt;</c> as <c>http_url_to_repo</c>, so clients clone and push there, and merge request

@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace CiJobs.Tests.JobLibrary;
 
-/// <summary>STYLE.md's conventions for the job library, checked on the repository itself.</summary>
+/// <summary>The conventions of CONTRIBUTING.md for the job library, checked on the repository itself.</summary>
 public partial class LibraryConventionTests
 {
     private static string Root => RepoPaths.Root;

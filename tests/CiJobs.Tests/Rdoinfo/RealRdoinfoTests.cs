@@ -3,7 +3,7 @@ using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.Rdoinfo;
 
-/// <summary>RDO's real database (shared/data/rdoinfo); expected values were read by hand from the YAML.</summary>
+/// <summary>RDO's real database (vendored in tests/data/rdoinfo); expected values were read by hand from the YAML.</summary>
 public class RealRdoinfoTests
 {
     private static readonly Lazy<Task<RdoinfoDatabase>> Database = new(() => RdoinfoLoader.LoadAsync(RepoPaths.RealRdoinfo));

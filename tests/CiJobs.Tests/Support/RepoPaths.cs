@@ -1,31 +1,14 @@
 namespace CiJobs.Tests.Support;
 
-/// <summary>Well-known folders: the repository root (where CiJobs.sln is) and the shared/ folder beside it.</summary>
+/// <summary>Well-known folders of the repository (where CiJobs.sln is).</summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The nearest <c>shared/</c> above the repository root (CI clones beside it; worktrees sit deeper).</summary>
-    public static string Shared { get; } = FindShared();
-
-    /// <summary>RDO's real package database (read-only; copy it to make variants).</summary>
-    public static string RealRdoinfo { get; } = Path.Combine(Shared, "data", "rdoinfo");
+    /// <summary>RDO's real package database, vendored in <c>tests/data/rdoinfo</c> (read-only; copy it to make variants).</summary>
+    public static string RealRdoinfo { get; } = Path.Combine(Root, "tests", "data", "rdoinfo");
 
     public static string Examples { get; } = Path.Combine(Root, "examples");
-
-    private static string FindShared()
-    {
-        for (var dir = new DirectoryInfo(Root).Parent; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "data", "rdoinfo")))
-            {
-                return candidate;
-            }
-        }
-
-        return Path.GetFullPath(Path.Combine(Root, "..", "shared"));
-    }
 
     private static string FindRoot()
     {

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace CiJobs.Core.Rdoinfo;
 
-// Loading, merging and expansion with distroinfo's semantics (shared/reference/zuul-rdoinfo.md §1.6).
+// Loading, merging and expansion with distroinfo's semantics (docs/contracts/rdoinfo.md).
 public sealed partial class RdoinfoDatabase
 {
     private const string PackagesKey = "packages";
