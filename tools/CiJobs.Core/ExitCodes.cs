@@ -2,7 +2,7 @@ namespace CiJobs.Core;
 
 /// <summary>
 /// Exit codes shared by every verb. Each capability owns a range and defines its own codes
-/// in its folder (for example <c>Rdoinfo/RdoinfoExitCodes</c>); README.md lists them all.
+/// in its folder (for example <c>Rdoinfo/RdoinfoExitCodes</c>); docs/exit-codes.md lists them all.
 /// </summary>
 /// <remarks>
 /// Ranges: 10-19 rdoinfo, 20-39 build, 40-49 DLRN/publish, 50-59 source-git,

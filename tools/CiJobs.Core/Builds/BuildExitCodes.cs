@@ -1,6 +1,6 @@
 namespace CiJobs.Core.Builds;
 
-/// <summary>Exit codes of <c>cijobs build</c> (range 20-39); README.md lists them.</summary>
+/// <summary>Exit codes of <c>cijobs build</c> (range 20-39); docs/exit-codes.md lists them.</summary>
 public static class BuildExitCodes
 {
     /// <summary>The package is not in rdoinfo (the message suggests close names).</summary>
