@@ -83,12 +83,14 @@ public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixtur
     }
 
     [Fact]
-    public void Resolve_LooksUpOtherPackagesRepositoriesForVersionsCsv()
+    public void Resolve_ListsTheReleasesPackagesInRdoinfoOrderForVersionsCsv()
     {
-        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient"));
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient", "epoxy"));
 
-        target.LookupRepositories("openstack-nova").Should().Be(
-            new PackageRepositories("https://opendev.org/openstack/nova", "https://github.com/rdo-packages/nova-distgit.git"));
-        target.LookupRepositories("no-such-package").Should().BeNull();
+        var expected = rdoinfo.Database.ExpandAll("epoxy");
+        target.Packages.Select(p => p.Name).Should().Equal(expected.Select(p => p.Name), "DLRN writes versions.csv in the order of its package list");
+        target.Packages.Should().Contain(new PackageRepositories("openstack-nova", "https://opendev.org/openstack/nova", "https://github.com/rdo-packages/nova-distgit.git"));
+        target.Packages.Select(p => p.Name).Should().Contain("python-aodhclient").And.NotBeInAscendingOrder(StringComparer.Ordinal);
+        target.Packages.Should().HaveCount(expected.Count).And.HaveCountLessThan(rdoinfo.Database.Projects.Count, "only the release's packages");
     }
 }

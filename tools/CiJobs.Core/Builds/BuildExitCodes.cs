@@ -38,4 +38,8 @@ public static class BuildExitCodes
 
     /// <summary>An option value that cannot be used: --dist or --reponame with characters rpm or a file name cannot take.</summary>
     public const int InvalidOption = 31;
+
+    /// <summary>Something read from git is refused before it reaches a spec, a macro or a path: a tag with characters
+    /// other than letters, digits and . _ + -, or a distgit symlink pointing outside the distgit; writes FAILED.</summary>
+    public const int UnsafeGitValue = 32;
 }

@@ -80,7 +80,7 @@ public static class BuildTargetResolver
             DistgitRef = distgitRef,
             DistgitPath = (package.DistgitPath ?? "").Trim('/'),
             Provenance = provenance,
-            LookupRepositories = other => database.FindPackage(other) is { } p ? new PackageRepositories(p.Upstream, p.MasterDistgit) : null,
+            Packages = [.. database.ExpandAll(release?.Name).Select(p => new PackageRepositories(p.Name, p.Upstream, p.MasterDistgit))],
         };
     }
 

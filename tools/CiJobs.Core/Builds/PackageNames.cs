@@ -6,7 +6,7 @@ namespace CiJobs.Core.Builds;
 public static partial class PackageNames
 {
     /// <summary>RPM-name characters only; no path separators, no leading dot or dash.</summary>
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._+-]{0,199}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,199}\z")]
     private static partial Regex SafeName();
 
     public static bool IsSafe(string name) => SafeName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
@@ -24,7 +24,7 @@ public static partial class PackageNames
         return name;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._+~]{0,40}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._+~]{0,40}\z")]
     private static partial Regex SafeDist();
 
     /// <summary>Checks the value of the dist macro (it ends up in every Release).</summary>
