@@ -51,6 +51,17 @@ public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixtur
     }
 
     [Fact]
+    public void Resolve_PackageInTheReleaseThroughPackageDefaultTags_BuildsForIt()
+    {
+        // instack has no tags of its own; package-default's tags put it in ussuri (docs/contracts/rdoinfo-expansion.md).
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("instack", "ussuri"));
+
+        target.Release.Should().Be("ussuri");
+        target.DistgitRef.Should().Be("rpm-master");
+        target.Provenance.Should().Contain("rdoinfo: project instack, name instack, tag ussuri");
+    }
+
+    [Fact]
     public void Resolve_WithoutRelease_DefaultsToHead()
     {
         var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("openstack-nova"));
