@@ -61,6 +61,20 @@ public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixtur
         target.Provenance.Should().Contain("rdoinfo: project instack, name instack, tag ussuri");
     }
 
+    [Theory]
+    [InlineData("../../../somewhere")]
+    [InlineData("epoxy/..")]
+    [InlineData("")]
+    [InlineData("epoxy\nx")]
+    public void Resolve_ReleaseNameUnsafeInAPath_IsAnInvalidName(string release)
+    {
+        var act = () => BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient", release));
+
+        var error = act.Should().Throw<CiJobsException>().Which;
+        error.ExitCode.Should().Be(BuildExitCodes.InvalidPackageName);
+        error.Message.Should().StartWith("invalid release name '").And.Contain("use letters, digits and . _ + - only");
+    }
+
     [Fact]
     public void Resolve_WithoutRelease_DefaultsToHead()
     {

@@ -267,6 +267,42 @@ public class BuildPlannerTests
         (await act.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(PlanExitCodes.RevisionNotFound);
     }
 
+    /// <summary>The tiny rdoinfo with one more maintained release, <paramref name="release"/>, that example-greetlib is in.</summary>
+    internal static string RdoinfoWithRelease(string release) => PlanFixture.RdoinfoText()
+        .Replace("- name: old\n", $"- name: '{release}'\n  status: maintained\n  branch: evil-rdo\n  upstream_branch: main\n  repos:\n  - name: el9s\n- name: old\n", StringComparison.Ordinal)
+        .Replace("    old:\n", $"    old:\n    '{release}':\n", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("../../../somewhere")]
+    [InlineData("tiny/../../x")]
+    [InlineData(".hidden")]
+    [InlineData("-rf")]
+    public async Task PlanAsync_ReleaseNameFromRdoinfoUnsafeInAPath_ThrowsInvalidInput(string release)
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        await fixture.Rdoinfo.CommitAsync("A hostile release", new Dictionary<string, string> { ["rdo-full.yml"] = RdoinfoWithRelease(release) });
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", newrev: "2222222", projects: ["rdoinfo"]);
+
+        var act = () => PlanAsync(fixture, vars);
+
+        var error = (await act.Should().ThrowAsync<CiJobsException>()).Which;
+        error.ExitCode.Should().Be(PlanExitCodes.InvalidInput);
+        error.Message.Should().StartWith($"invalid rdoinfo release name '{release}': use letters, digits and . _ + - only");
+    }
+
+    [Fact]
+    public async Task PlanAsync_ReleaseNameFlagUnsafeInAPath_ThrowsInvalidInputBeforeTheLookup()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", newrev: "2222222", projects: ["rdoinfo"]);
+
+        var act = () => PlanAsync(fixture, vars, r => r with { Releases = ["tiny", "../tiny"] });
+
+        var error = (await act.Should().ThrowAsync<CiJobsException>()).Which;
+        error.ExitCode.Should().Be(PlanExitCodes.InvalidInput);
+        error.Message.Should().StartWith("invalid release name '../tiny'");
+    }
+
     [Fact]
     public async Task PlanAsync_UnrelatedProject_ThrowsUnknownProject()
     {

@@ -1,3 +1,4 @@
+using CiJobs.Core.Builds;
 using CiJobs.Core.Rdoinfo;
 
 namespace CiJobs.Core.Plan;
@@ -434,15 +435,26 @@ public static class BuildPlanner
         }
     }
 
+    /// <summary>
+    /// The releases to plan for. Each name becomes a folder of the build output, so a name that breaks the
+    /// package-name rule, from the flags or from rdoinfo, is an error (docs/contracts/rdoinfo-expansion.md).
+    /// </summary>
     private static IReadOnlyList<RdoRelease> Releases(RdoinfoDatabase database, PlanRequest request)
     {
         if (request.Releases.Count == 0)
         {
             // End-of-life releases keep a branch in rdoinfo but are no longer built.
-            return database.Releases.Where(r => !string.IsNullOrEmpty(r.Branch) && r.Status != "eol").ToList();
+            var planned = database.Releases.Where(r => !string.IsNullOrEmpty(r.Branch) && r.Status != "eol").ToList();
+            foreach (var release in planned)
+            {
+                PackageNames.ValidateRelease(release.Name, "rdoinfo release name", PlanExitCodes.InvalidInput);
+            }
+
+            return planned;
         }
 
         return request.Releases
+            .Select(name => PackageNames.ValidateRelease(name, "release name", PlanExitCodes.InvalidInput))
             .Select(name => database.FindRelease(name)
                 ?? throw new CiJobsException($"release '{name}' is not in rdoinfo (releases: {string.Join(", ", database.Releases.Select(r => r.Name))}).", PlanExitCodes.InvalidInput))
             .ToList();
