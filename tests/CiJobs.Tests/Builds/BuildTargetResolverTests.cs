@@ -51,6 +51,31 @@ public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixtur
     }
 
     [Fact]
+    public void Resolve_PackageInTheReleaseThroughPackageDefaultTags_BuildsForIt()
+    {
+        // instack has no tags of its own; package-default's tags put it in ussuri (docs/contracts/rdoinfo-expansion.md).
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("instack", "ussuri"));
+
+        target.Release.Should().Be("ussuri");
+        target.DistgitRef.Should().Be("rpm-master");
+        target.Provenance.Should().Contain("rdoinfo: project instack, name instack, tag ussuri");
+    }
+
+    [Theory]
+    [InlineData("../../../somewhere")]
+    [InlineData("epoxy/..")]
+    [InlineData("")]
+    [InlineData("epoxy\nx")]
+    public void Resolve_ReleaseNameUnsafeInAPath_IsAnInvalidName(string release)
+    {
+        var act = () => BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient", release));
+
+        var error = act.Should().Throw<CiJobsException>().Which;
+        error.ExitCode.Should().Be(BuildExitCodes.InvalidPackageName);
+        error.Message.Should().StartWith("invalid release name '").And.Contain("use letters, digits and . _ + - only");
+    }
+
+    [Fact]
     public void Resolve_WithoutRelease_DefaultsToHead()
     {
         var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("openstack-nova"));

@@ -12,7 +12,7 @@ public static class BuildExitCodes
     /// <summary>The release is not defined in rdoinfo.</summary>
     public const int UnknownRelease = 22;
 
-    /// <summary>A package name that is not safe to use in a file name.</summary>
+    /// <summary>A package or release name that is not safe to use in a file name.</summary>
     public const int InvalidPackageName = 23;
 
     /// <summary>The source or distgit location is neither a git checkout nor a URL git can clone, or rdoinfo names none.</summary>

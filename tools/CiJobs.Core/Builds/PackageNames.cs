@@ -24,6 +24,22 @@ public static partial class PackageNames
         return name;
     }
 
+    /// <summary>
+    /// Throws unless the release name <paramref name="name"/> is safe: the package-name rule, since a
+    /// release names a folder of the build output (docs/contracts/rdoinfo-expansion.md).
+    /// </summary>
+    public static string ValidateRelease(string name, string what = "release name", int exitCode = BuildExitCodes.InvalidPackageName)
+    {
+        if (!IsSafe(name))
+        {
+            throw new CiJobsException(
+                $"invalid {what} '{Printable(name)}': use letters, digits and . _ + - only (no path separators, no leading dot or dash, no '..')",
+                exitCode);
+        }
+
+        return name;
+    }
+
     [GeneratedRegex(@"^[A-Za-z0-9._+~]{0,40}\z")]
     private static partial Regex SafeDist();
 
