@@ -31,7 +31,7 @@ internal static class PublishCommand
             Description = "Seconds to keep checking whether the server recorded the commit when the import's answer is lost " +
                 "(timeout, dropped connection, 502/504); the import is never sent twice.",
             DefaultValueFactory = _ => 600.0,
-        };
+        }.InRange(0.0, 86400.0);
         var format = OutputOptions.CreateFormatOption();
         var command = new Command(
             "dlrn",
