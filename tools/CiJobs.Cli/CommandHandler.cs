@@ -1,16 +1,25 @@
 using System.CommandLine;
 using CiJobs.Core;
+using CiJobs.Core.Yaml;
 
 namespace CiJobs.Cli;
 
 /// <summary>
 /// The one place that turns exceptions into exit codes and messages: a <see cref="CiJobsException"/>
-/// is a sentence on stderr and its code; anything else is a bug, shown with its stack trace.
+/// is a sentence on stderr and its code; anything else is a bug, shown with its stack trace. It also sets
+/// the YAML limits of the command (<see cref="YamlLimitOptions"/>) and prints readers' warnings on stderr as
+/// <c>cijobs: warning: FILE:LINE: message</c>, which never change the exit code.
 /// </summary>
 internal static class CommandHandler
 {
     public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>
-        command.SetAction((parseResult, cancellationToken) => RunAsync(() => action(parseResult, cancellationToken)));
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using var yaml = YamlReadContext.Use(YamlLimitOptions.Read(parseResult), Warn);
+            return await RunAsync(() => action(parseResult, cancellationToken));
+        });
+
+    private static void Warn(YamlWarning warning) => Console.Error.WriteLine($"cijobs: warning: {warning}");
 
     public static async Task<int> RunAsync(Func<Task<int>> action)
     {

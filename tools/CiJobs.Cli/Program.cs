@@ -12,4 +12,6 @@ foreach (var command in CommandCatalog.Create())
     root.Subcommands.Add(command);
 }
 
+YamlLimitOptions.AddTo(root);
+
 return await root.Parse(args).InvokeAsync();
