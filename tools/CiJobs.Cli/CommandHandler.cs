@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using CiJobs.Core;
+using CiJobs.Core.Yaml;
 
 namespace CiJobs.Cli;
 
@@ -8,16 +9,25 @@ namespace CiJobs.Cli;
 /// The one place that turns exceptions into exit codes and messages: a <see cref="CiJobsException"/>
 /// is a sentence on stderr and its code; anything else is a bug, shown with its stack trace. Before any verb
 /// runs, every option and argument value that is a URL carrying credentials is refused, and every message
-/// printed here has the user information of URLs masked (docs/security.md, "Credentials in URLs").
+/// printed here has the user information of URLs masked (docs/security.md, "Credentials in URLs"). It also
+/// sets the YAML limits of the command (<see cref="YamlLimitOptions"/>) and prints readers' warnings on stderr
+/// as <c>cijobs: warning: FILE:LINE: message</c>, which never change the exit code.
 /// </summary>
 internal static class CommandHandler
 {
     public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> action) =>
-        command.SetAction((parseResult, cancellationToken) => RunAsync(() =>
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
-            RefuseCredentialsInUrls(parseResult);
-            return action(parseResult, cancellationToken);
-        }));
+            using var yaml = YamlReadContext.Use(YamlLimitOptions.Read(parseResult), Warn);
+            return await RunAsync(() =>
+            {
+                RefuseCredentialsInUrls(parseResult);
+                return action(parseResult, cancellationToken);
+            });
+        });
+
+    private static void Warn(YamlWarning warning) =>
+        Console.Error.WriteLine($"cijobs: warning: {UrlCredentials.Redact(warning.ToString())}");
 
     public static async Task<int> RunAsync(Func<Task<int>> action)
     {

@@ -12,6 +12,8 @@ foreach (var command in CommandCatalog.Create())
     root.Subcommands.Add(command);
 }
 
+YamlLimitOptions.AddTo(root);
+
 // System.CommandLine's own errors repeat the words it could not parse: URL user information is masked in them too.
 using var errors = new StringWriter();
 var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Error = errors });
