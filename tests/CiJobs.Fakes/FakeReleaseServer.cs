@@ -9,6 +9,7 @@ namespace CiJobs.Fakes;
 /// mirror), and GitLab's generic package registry download,
 /// <c>/api/v4/projects/:id/packages/generic/:package/:version/:file</c>, served from <c>root/generic/:id/:package/:version/:file</c>
 /// and, when <paramref name="jobToken"/> is given, only with the header <c>JOB-TOKEN</c> equal to it (401 otherwise).
+/// A PUT to the registry address stores the file (an upload), as GitLab does.
 /// </summary>
 public sealed class FakeReleaseServer(string root, string? jobToken = null) : FakeServer
 {
@@ -18,7 +19,7 @@ public sealed class FakeReleaseServer(string root, string? jobToken = null) : Fa
 
     public string Root { get; } = Path.GetFullPath(root);
 
-    /// <summary>Every request, in arrival order: its path and the JOB-TOKEN header it carried (null when none).</summary>
+    /// <summary>Every request, in arrival order: its method, path and the JOB-TOKEN header it carried (null when none).</summary>
     public IReadOnlyList<ReleaseRequest> Requests => [.. requests];
 
     /// <summary>The base of GitLab's API on this server (as CI_API_V4_URL gives it).</summary>
@@ -28,7 +29,7 @@ public sealed class FakeReleaseServer(string root, string? jobToken = null) : Fa
     {
         var path = context.Request.Path.Value ?? "/";
         var token = context.Request.Headers.TryGetValue("JOB-TOKEN", out var values) ? values.ToString() : null;
-        requests.Enqueue(new ReleaseRequest(path, token));
+        requests.Enqueue(new ReleaseRequest(path, token) { Method = context.Request.Method });
 
         string relative;
         if (path.StartsWith(RegistryPrefix, StringComparison.Ordinal))
@@ -48,6 +49,25 @@ public sealed class FakeReleaseServer(string root, string? jobToken = null) : Fa
             }
 
             relative = Path.Combine("generic", Uri.UnescapeDataString(parts[0]), parts[3], parts[4], parts[5]);
+            if (context.Request.Method == "PUT")
+            {
+                // An upload (GitLab answers 201 Created); the file then downloads at the same path.
+                var target = Path.GetFullPath(Path.Combine(Root, relative));
+                if (!target.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                    return;
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await using (var file = File.Create(target))
+                {
+                    await context.Request.Body.CopyToAsync(file, context.RequestAborted);
+                }
+
+                context.Response.StatusCode = StatusCodes.Status201Created;
+                return;
+            }
         }
         else
         {
@@ -71,4 +91,7 @@ public sealed class FakeReleaseServer(string root, string? jobToken = null) : Fa
 }
 
 /// <summary>One request to <see cref="FakeReleaseServer"/>.</summary>
-public sealed record ReleaseRequest(string Path, string? JobToken);
+public sealed record ReleaseRequest(string Path, string? JobToken)
+{
+    public string Method { get; init; } = "GET";
+}

@@ -21,14 +21,17 @@ internal static class EnsureCijobsFixture
 
     public sealed record Release(string Path, string FileName, string Sha256);
 
-    /// <summary>Writes <c>cijobs-VERSION-linux-x64.tar.gz</c> into <paramref name="directory"/>.</summary>
-    public static async Task<Release> CreateReleaseAsync(string directory, string? version = null)
+    /// <summary>
+    /// Writes <c>cijobs-VERSION-linux-x64.tar.gz</c> into <paramref name="directory"/>; its cijobs runs the cijobs under test,
+    /// or is <paramref name="script"/>.
+    /// </summary>
+    public static async Task<Release> CreateReleaseAsync(string directory, string? version = null, string? script = null)
     {
         var name = $"cijobs-{version ?? Version}-linux-x64";
         var tree = Path.Combine(directory, "tree-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(tree, name));
         var program = Path.Combine(tree, name, "cijobs");
-        await File.WriteAllTextAsync(program, $"#!/bin/sh\nexec {CliRunner.CommandLine} \"$@\"\n");
+        await File.WriteAllTextAsync(program, script ?? $"#!/bin/sh\nexec {CliRunner.CommandLine} \"$@\"\n");
         File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await File.WriteAllTextAsync(Path.Combine(tree, name, "libgit2-0000000.so"), "not a real library\n");
         Directory.CreateDirectory(directory);

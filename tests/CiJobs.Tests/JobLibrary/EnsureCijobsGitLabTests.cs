@@ -181,6 +181,67 @@ public sealed class EnsureCijobsGitLabTests : IAsyncLifetime
             $"publish {RepoPaths.Root}/tools/CiJobs.Cli --configuration Release --output {Install}/lib --nologo --use-current-runtime --self-contained false -p:PublishReadyToRun=true");
     }
 
+    [Fact]
+    public async Task A_release_uploaded_by_publish_release_installs_from_the_package_registry()
+    {
+        // .ci/release's folder for tag v1.2.3 (a stand-in cijobs that says 1.2.3), uploaded by .ci/publish-release.
+        var dist = temp.Combine("dist");
+        var tagged = await EnsureCijobsFixture.CreateReleaseAsync(dist, "1.2.3", "#!/bin/sh\necho 1.2.3\n");
+        await File.WriteAllTextAsync(Path.Combine(dist, "cijobs.1.2.3.nupkg"), "package\n");
+        await File.WriteAllTextAsync(Path.Combine(dist, "SHA256SUMS"),
+            $"{tagged.Sha256}  {tagged.FileName}\n{await EnsureCijobsFixture.Sha256Async(Path.Combine(dist, "cijobs.1.2.3.nupkg"))}  cijobs.1.2.3.nupkg\n");
+        var upload = await global::CliWrap.Cli.Wrap("bash")
+            .WithArguments([Path.Combine(RepoPaths.Root, ".ci", "publish-release"), dist])
+            .WithEnvironmentVariables(new Dictionary<string, string?>
+            {
+                ["CI_COMMIT_TAG"] = "v1.2.3",
+                ["CI_API_V4_URL"] = server.ApiV4Url,
+                ["CI_PROJECT_ID"] = "77",
+                ["CI_JOB_TOKEN"] = JobToken,
+            })
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync();
+
+        upload.ExitCode.Should().Be(0, upload.StandardOutput + upload.StandardError);
+        server.Requests.Should().BeEquivalentTo(
+            new[] { tagged.FileName, "SHA256SUMS", "cijobs.1.2.3.nupkg" }.Select(f =>
+                new ReleaseRequest($"/api/v4/projects/77/packages/generic/cijobs/1.2.3/{f}", JobToken) { Method = "PUT" }));
+        upload.StandardOutput.Should().NotContain(JobToken);
+
+        var run = await RunScriptAsync(new Dictionary<string, string?>
+        {
+            ["CIJOBS_PACKAGE_PROJECT"] = "77",
+            ["CIJOBS_VERSION"] = "1.2.3",
+            ["CIJOBS_SHA256"] = tagged.Sha256,
+            ["CI_API_V4_URL"] = server.ApiV4Url,
+            ["CI_JOB_TOKEN"] = JobToken,
+        });
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.StandardError.Should().Contain("cijobs 1.2.3 (download)");
+        server.Requests.Last().Should().Be(new ReleaseRequest($"/api/v4/projects/77/packages/generic/cijobs/1.2.3/{tagged.FileName}", JobToken));
+    }
+
+    [Fact]
+    public async Task Publish_release_refuses_a_tag_that_is_not_a_release()
+    {
+        var upload = await global::CliWrap.Cli.Wrap("bash")
+            .WithArguments([Path.Combine(RepoPaths.Root, ".ci", "publish-release"), temp.Path])
+            .WithEnvironmentVariables(new Dictionary<string, string?>
+            {
+                ["CI_COMMIT_TAG"] = "v1.2.3-rc.1",
+                ["CI_API_V4_URL"] = server.ApiV4Url,
+                ["CI_PROJECT_ID"] = "77",
+                ["CI_JOB_TOKEN"] = JobToken,
+            })
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync();
+
+        upload.ExitCode.Should().NotBe(0);
+        upload.StandardError.Should().Be("publish-release: error: tag v1.2.3-rc.1 is not vX.Y.Z\n");
+        server.Requests.Should().BeEmpty();
+    }
+
     private async Task<(BufferedCommandResult Result, string Project)> RunTemplateAsync(string name, string sha256)
     {
         // The CiJobs repository the template clones the script from, at CIJOBS_REF.
