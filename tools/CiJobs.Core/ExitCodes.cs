@@ -2,7 +2,7 @@ namespace CiJobs.Core;
 
 /// <summary>
 /// Exit codes shared by every verb. Each capability owns a range and defines its own codes
-/// in its folder (for example <c>Rdoinfo/RdoinfoExitCodes</c>); README.md lists them all.
+/// in its folder (for example <c>Rdoinfo/RdoinfoExitCodes</c>); docs/exit-codes.md lists them all.
 /// </summary>
 /// <remarks>
 /// Ranges: 10-19 rdoinfo, 20-39 build, 40-49 DLRN/publish, 50-59 source-git,
@@ -15,5 +15,11 @@ public static class ExitCodes
     public const int InternalError = 2;
     public const int ToolMissing = 3;
     public const int Io = 4;
+
+    /// <summary>
+    /// A URL carries credentials (<c>user:password@</c> or <c>token@</c>); refused everywhere a URL is taken
+    /// (<see cref="UrlCredentials"/>). The code publish has always used for it (DLRN's 46); see docs/security.md.
+    /// </summary>
+    public const int CredentialsInUrl = 46;
     public const int Cancelled = 130;
 }

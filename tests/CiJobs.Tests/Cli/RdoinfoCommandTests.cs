@@ -152,6 +152,22 @@ public class RdoinfoCommandTests
     }
 
     [Fact]
+    public async Task Packages_and_show_for_a_release_count_tags_from_package_default_and_templates()
+    {
+        var packages = await CliRunner.RunAsync("rdoinfo", "packages", "--rdoinfo", RepoPaths.RealRdoinfo, "--release", "train", "--format", "json");
+        var show = await CliRunner.RunAsync("rdoinfo", "show", "instack", "--rdoinfo", RepoPaths.RealRdoinfo, "--release", "ussuri", "--format", "json");
+
+        packages.ExitCode.Should().Be(0, packages.ToString());
+        using var list = JsonDocument.Parse(packages.StandardOutput);
+        list.RootElement.EnumerateArray().Select(p => p.GetProperty("project").GetString()).Should()
+            .HaveCount(361, "distroinfo + DLRN's tag filter keep 361 packages in train")
+            .And.Contain(["instack", "tripleo-ui", "networking-fujitsu", "tripleo-common-tempest-plugin"]);
+        show.ExitCode.Should().Be(0, show.ToString());
+        using var json = JsonDocument.Parse(show.StandardOutput);
+        json.RootElement.GetProperty("applied_tag").GetString().Should().Be("ussuri");
+    }
+
+    [Fact]
     public async Task A_package_outside_the_release_is_an_error()
     {
         using var fixture = new RdoinfoFixture().Write("tags/dalmatian.yml", "packages: []\n");

@@ -214,7 +214,7 @@ public class BuildJobTests
             {
                 ["zuul"] = zuul,
                 ["cijobs_publish_dlrn_api_url"] = dlrn.BaseUrl,
-                ["cijobs_dlrn_credentials"] = new JsonObject { ["username"] = "ciuser", ["password"] = password },
+                ["cijobs_publish_dlrn_credentials"] = new JsonObject { ["username"] = "ciuser", ["password"] = password },
             },
             "cijobs-base/pre.yaml", "cijobs-publish-dlrn/run.yaml");
 

@@ -64,12 +64,12 @@ public partial class LibraryConventionTests
     }
 
     [Fact]
-    public void Every_job_and_template_is_documented_in_the_readme()
+    public void Every_job_and_template_is_documented_in_the_job_library_reference()
     {
-        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Root, "docs", "jobs", "README.md"));
         foreach (var (_, kind, body) in Stanzas().Where(s => s.Kind is "job" or "project-template"))
         {
-            readme.Should().Contain($"`{Scalar(body, "name")}`", $"{kind} {Scalar(body, "name")} must be documented in README.md");
+            readme.Should().Contain($"`{Scalar(body, "name")}`", $"{kind} {Scalar(body, "name")} must be documented in docs/jobs/README.md");
         }
     }
 

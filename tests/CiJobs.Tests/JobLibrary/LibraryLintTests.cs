@@ -50,9 +50,10 @@ public class LibraryLintTests
     [Fact]
     public async Task Zuul_config_check_accepts_the_example_config_project_together_with_the_library()
     {
-        var context = ZuulCheckContext.Empty.With([], ["rdo-gerrit:gerrit", "upstream-git:git", "gitlab:gitlab"]);
+        var context = ZuulCheckContext.Empty.With([], ["rdo-gerrit:gerrit", "upstream-git:git", "gitlab:gitlab"])
+            .WithProjects([Path.Combine(RepoPaths.Root, "examples", "zuul")], []);
 
-        var result = await ZuulConfigChecker.CheckAsync([RepoPaths.Root, Path.Combine(RepoPaths.Root, "examples", "zuul")], context, CancellationToken.None);
+        var result = await ZuulConfigChecker.CheckAsync([RepoPaths.Root], context, CancellationToken.None);
 
         result.Problems.Should().BeEmpty();
         result.StanzaCounts.Should().ContainKeys("pipeline", "secret", "project");

@@ -6,7 +6,9 @@ namespace CiJobs.Core.ZuulConfig;
 /// <summary>
 /// What the checked folders may refer to without defining it: names defined elsewhere in the tenant
 /// (the site's <c>base</c> job, nodesets, pipelines of the config project) and the driver of each
-/// connection, so triggers are checked against that driver's schema.
+/// connection, so triggers are checked against that driver's schema; which checked folders are config
+/// projects (trusted; every other one is an untrusted project), the tenant's name of each project, and the
+/// tenant's limits (see docs/contracts/zuul-config.md).
 /// </summary>
 public sealed record ZuulCheckContext(
     IReadOnlyDictionary<string, IReadOnlySet<string>> ExternalNames,
@@ -14,7 +16,77 @@ public sealed record ZuulCheckContext(
 {
     public static readonly IReadOnlyList<string> Kinds = ["job", "project-template", "nodeset", "secret", "semaphore", "pipeline", "queue"];
 
+    /// <summary>Zuul's default tenant <c>max-job-timeout</c> in seconds (-1: no limit).</summary>
+    public const int DefaultMaxJobTimeout = 10800;
+
+    /// <summary>Zuul's default tenant <c>max-nodes-per-job</c> (-1: no limit).</summary>
+    public const int DefaultMaxNodesPerJob = 5;
+
     public static ZuulCheckContext Empty { get; } = new(new Dictionary<string, IReadOnlySet<string>>(), new Dictionary<string, string>());
+
+    /// <summary>The folders (as given) that are config projects; every other checked folder is an untrusted project.</summary>
+    public IReadOnlyList<string> ConfigProjects { get; init; } = [];
+
+    /// <summary>The tenant's name of a project, by <see cref="ProjectKey"/>; by default a project is named after its folder.</summary>
+    public IReadOnlyDictionary<string, string> ProjectNames { get; init; } = new Dictionary<string, string>();
+
+    public int MaxJobTimeout { get; init; } = DefaultMaxJobTimeout;
+
+    public int MaxNodesPerJob { get; init; } = DefaultMaxNodesPerJob;
+
+    /// <summary>
+    /// The repository a folder or file stands for, as a full path: a <c>zuul.d</c> or <c>.zuul.d</c> folder (or a
+    /// file) stands for the folder holding it.
+    /// </summary>
+    public static string ProjectKey(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        if (File.Exists(full))
+        {
+            full = Path.GetDirectoryName(full)!;
+        }
+
+        return Path.GetFileName(full) is "zuul.d" or ".zuul.d" ? Path.GetDirectoryName(full)! : full;
+    }
+
+    public bool IsTrusted(string path) => ConfigProjects.Any(p => ProjectKey(p) == ProjectKey(path));
+
+    public string ProjectName(string path) =>
+        ProjectNames.TryGetValue(ProjectKey(path), out var name) ? name : Path.GetFileName(ProjectKey(path));
+
+    /// <summary>
+    /// Marks folders as config projects and names projects, given as <c>DIR=NAME</c>; sets the tenant limits when given.
+    /// </summary>
+    public ZuulCheckContext WithProjects(IEnumerable<string> configProjects, IEnumerable<string> projectNames, int? maxJobTimeout = null, int? maxNodesPerJob = null)
+    {
+        var names = new Dictionary<string, string>(ProjectNames, StringComparer.Ordinal);
+        foreach (var item in projectNames)
+        {
+            var equals = item.LastIndexOf('=');
+            if (equals <= 0 || equals == item.Length - 1)
+            {
+                throw new CiJobsException($"'{item}': a project name must be written DIR=NAME, for example .=opendev.org/org/repo.", ZuulConfigExitCodes.BadContext);
+            }
+
+            names[ProjectKey(item[..equals])] = item[(equals + 1)..];
+        }
+
+        foreach (var limit in new[] { maxJobTimeout, maxNodesPerJob }.OfType<int>())
+        {
+            if (limit < -1)
+            {
+                throw new CiJobsException($"a tenant limit is a number, or -1 for no limit (got {limit}).", ZuulConfigExitCodes.BadContext);
+            }
+        }
+
+        return this with
+        {
+            ConfigProjects = [.. ConfigProjects, .. configProjects],
+            ProjectNames = names,
+            MaxJobTimeout = maxJobTimeout ?? MaxJobTimeout,
+            MaxNodesPerJob = maxNodesPerJob ?? MaxNodesPerJob,
+        };
+    }
 
     public bool IsExternal(string kind, string name) => ExternalNames.TryGetValue(kind, out var names) && names.Contains(name);
 
@@ -40,7 +112,11 @@ public sealed record ZuulCheckContext(
             drivers[name] = driver;
         }
 
-        return new ZuulCheckContext(names.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<string>)kv.Value), drivers);
+        return this with
+        {
+            ExternalNames = names.ToDictionary(kv => kv.Key, kv => (IReadOnlySet<string>)kv.Value),
+            ConnectionDrivers = drivers,
+        };
     }
 
     /// <summary>

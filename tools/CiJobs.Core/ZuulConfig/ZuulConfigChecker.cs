@@ -16,26 +16,40 @@ public static class ZuulConfigChecker
     private static readonly string[] ConfigLocations = ["zuul.yaml", "zuul.d", ".zuul.yaml", ".zuul.d"];
 
     /// <summary>
-    /// Checks the trees in <paramref name="directories"/>: each is a repository root (holding <c>zuul.yaml</c>,
-    /// <c>zuul.d/</c>, <c>.zuul.yaml</c> or <c>.zuul.d/</c>, first found wins, as Zuul does) or a configuration
-    /// folder itself (its parent is then the repository root, for playbook paths).
+    /// Checks the trees in <paramref name="directories"/> and the config projects of <paramref name="context"/>: each
+    /// is a repository root (holding <c>zuul.yaml</c>, <c>zuul.d/</c>, <c>.zuul.yaml</c> or <c>.zuul.d/</c>, first found
+    /// wins, as Zuul does) or a configuration folder itself (its parent is then the repository root, for playbook
+    /// paths). Each folder is one project; it is untrusted unless the context lists it as a config project.
     /// </summary>
     public static async Task<ZuulConfigCheckResult> CheckAsync(
         IReadOnlyList<string> directories,
         ZuulCheckContext context,
         CancellationToken cancellationToken)
     {
+        var given = directories.ToList();
+        given.AddRange(context.ConfigProjects.Where(c => !given.Any(d => ZuulCheckContext.ProjectKey(d) == ZuulCheckContext.ProjectKey(c))));
+        var projects = Projects(given, context);
         var walker = new ZuulConfigWalker(context);
         var files = new List<string>();
+        var shownFiles = new List<string>();
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var directory in directories)
+        foreach (var directory in given)
         {
-            var (root, configFiles) = Discover(directory);
+            var (root, configFiles, ignored) = Discover(directory);
+            walker.Project = projects[ZuulCheckContext.ProjectKey(directory)];
+            foreach (var (path, message) in ignored)
+            {
+                var shown = Display(directory, path);
+                shownFiles.Add(shown);
+                walker.Report(shown, 1, message, ZuulSeverity.Warning);
+            }
+
             foreach (var file in configFiles)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var shown = Display(directory, file);
                 files.Add(shown);
+                shownFiles.Add(shown);
                 walker.File = shown;
                 walker.Root = root;
                 await WalkFileAsync(walker, file, counts, cancellationToken);
@@ -43,13 +57,33 @@ public static class ZuulConfigChecker
         }
 
         var problems = walker.Problems.ToList();
-        problems.AddRange(CrossReference(walker, context));
+        problems.AddRange(ZuulCrossReference.Check(walker, context));
         var ordered = problems
             .Distinct()
-            .OrderBy(p => files.IndexOf(p.File))
+            .OrderBy(p => shownFiles.IndexOf(p.File))
             .ThenBy(p => p.Line)
             .ToList();
         return new ZuulConfigCheckResult(files, counts, ordered);
+    }
+
+    /// <summary>One project per folder; Zuul loads config projects first, then untrusted projects, each in tenant order.</summary>
+    private static Dictionary<string, ZuulProject> Projects(List<string> given, ZuulCheckContext context)
+    {
+        var projects = new Dictionary<string, ZuulProject>(StringComparer.Ordinal);
+        var order = given
+            .Select((directory, index) => (Directory: directory, Index: index, Trusted: context.IsTrusted(directory)))
+            .OrderBy(d => d.Trusted ? 0 : 1)
+            .ThenBy(d => d.Index);
+        foreach (var (directory, _, trusted) in order)
+        {
+            var key = ZuulCheckContext.ProjectKey(directory);
+            if (!projects.ContainsKey(key))
+            {
+                projects[key] = new ZuulProject(key, directory, context.ProjectName(directory), trusted, projects.Count, context.ProjectNames.ContainsKey(key));
+            }
+        }
+
+        return projects;
     }
 
     private static async Task WalkFileAsync(ZuulConfigWalker walker, string path, IDictionary<string, int> counts, CancellationToken cancellationToken)
@@ -94,68 +128,15 @@ public static class ZuulConfigChecker
         }
     }
 
-    private static IEnumerable<ZuulConfigProblem> CrossReference(ZuulConfigWalker walker, ZuulCheckContext context)
-    {
-        var defined = walker.Definitions.ToLookup(d => (d.Kind, d.Name));
-
-        // Jobs may have variants (several stanzas); other named things must be unique.
-        foreach (var group in walker.Definitions.Where(d => d.Kind != "job").GroupBy(d => (d.Kind, d.Name)))
-        {
-            var first = group.First();
-            foreach (var duplicate in group.Skip(1))
-            {
-                yield return new ZuulConfigProblem(duplicate.File, duplicate.Line,
-                    $"{duplicate.Kind} {duplicate.Name} is already defined at {first.File}:{first.Line}");
-            }
-        }
-
-        var checkPipelines = walker.Definitions.Any(d => d.Kind == "pipeline") || context.ExternalNames.ContainsKey("pipeline");
-        foreach (var reference in walker.References)
-        {
-            if (reference.Kind == "pipeline" && !checkPipelines)
-            {
-                continue;
-            }
-
-            // An unknown semaphore is created implicitly by Zuul with max 1; we still ask for it to be declared.
-            if (!defined[(reference.Kind, reference.Name)].Any() && !context.IsExternal(reference.Kind, reference.Name))
-            {
-                var hint = reference.Kind == "job" && reference.Name == DefaultBaseJob
-                    ? $" (jobs without a parent inherit from '{DefaultBaseJob}'; declare it external with --external job:{DefaultBaseJob} when the tenant's config project defines it)"
-                    : $" (define it, or declare it external with --external {reference.Kind}:{reference.Name})";
-                yield return new ZuulConfigProblem(reference.File, reference.Line, $"unknown {reference.Kind} '{reference.Name}'{hint}");
-            }
-        }
-
-        // Abstract jobs cannot run; every definition must say abstract for the job to be abstract.
-        foreach (var use in walker.JobUses)
-        {
-            var definitions = defined[("job", use.Name)].ToList();
-            if (definitions.Count > 0 && definitions.All(d => IsTrue(d.Body, "abstract")))
-            {
-                yield return new ZuulConfigProblem(use.File, use.Line, $"job {use.Name} is abstract and cannot run in a pipeline; use a job that inherits from it");
-            }
-        }
-
-        foreach (var (path, file, line, root) in walker.Playbooks)
-        {
-            var full = Path.GetFullPath(Path.Combine(root, path));
-            if (Path.IsPathRooted(path) || !File.Exists(full))
-            {
-                yield return new ZuulConfigProblem(file, line, $"playbook '{path}' does not exist in the repository (paths are relative to its root and include the .yaml extension)");
-            }
-        }
-    }
-
-    private static bool IsTrue(YamlMappingNode body, string key) =>
-        body.Children.TryGetValue(new YamlScalarNode(key), out var value)
-        && value is YamlScalarNode { Value: { } v } && v.ToLowerInvariant() is "true" or "yes" or "on";
-
-    private static (string Root, IReadOnlyList<string> Files) Discover(string directory)
+    /// <summary>
+    /// The repository root and the files Zuul would load from <paramref name="directory"/>, and what it would not
+    /// load there (further configuration roots, files not ending in <c>.yaml</c>) with the reason.
+    /// </summary>
+    private static (string Root, IReadOnlyList<string> Files, IReadOnlyList<(string Path, string Message)> Ignored) Discover(string directory)
     {
         if (File.Exists(directory))
         {
-            return (Path.GetDirectoryName(Path.GetFullPath(directory))!, [directory]);
+            return (Path.GetDirectoryName(Path.GetFullPath(directory))!, [directory], []);
         }
 
         if (!Directory.Exists(directory))
@@ -163,33 +144,53 @@ public static class ZuulConfigChecker
             throw new CiJobsException($"{directory} does not exist.", ZuulConfigExitCodes.NoConfig);
         }
 
-        foreach (var location in ConfigLocations)
+        // Zuul takes the first location that holds configuration (a non-empty file, a folder with .yaml files).
+        var ignored = new List<(string, string)>();
+        var found = new List<(string Location, List<string> Files)>();
+        foreach (var candidate in ConfigLocations.Select(l => Path.Combine(directory, l)))
         {
-            var candidate = Path.Combine(directory, location);
-            if (File.Exists(candidate))
+            List<string> candidateFiles = File.Exists(candidate) ? (new FileInfo(candidate).Length > 0 ? [candidate] : [])
+                : Directory.Exists(candidate) ? YamlFiles(candidate, ignored)
+                : [];
+            if (candidateFiles.Count > 0)
             {
-                return (directory, [candidate]);
-            }
-
-            if (Directory.Exists(candidate))
-            {
-                return (directory, YamlFiles(candidate));
+                found.Add((candidate, candidateFiles));
             }
         }
 
-        var files = YamlFiles(directory);
-        if (files.Count == 0)
+        if (found.Count > 0)
         {
-            throw new CiJobsException($"{directory} holds no Zuul configuration (zuul.yaml, zuul.d/, .zuul.yaml, .zuul.d/ or YAML files).", ZuulConfigExitCodes.NoConfig);
+            foreach (var (other, _) in found.Skip(1))
+            {
+                ignored.Add((other, $"not loaded: Zuul loads only the first of zuul.yaml, zuul.d/, .zuul.yaml, .zuul.d/ that holds configuration ({Path.GetFileName(found[0].Location)} here) and warns that this one is ignored"));
+            }
+
+            return (directory, found[0].Files, ignored);
+        }
+
+        if (ConfigLocations.Any(l => File.Exists(Path.Combine(directory, l)) || Directory.Exists(Path.Combine(directory, l))))
+        {
+            return (directory, [], ignored);
+        }
+
+        var yaml = YamlFiles(directory, ignored);
+        if (yaml.Count == 0)
+        {
+            var hint = ignored.Count > 0 ? $"; Zuul does not load the {ignored.Count} .yml file(s) there: it reads only files ending in .yaml" : "";
+            throw new CiJobsException($"{directory} holds no Zuul configuration (zuul.yaml, zuul.d/, .zuul.yaml, .zuul.d/ or .yaml files){hint}.", ZuulConfigExitCodes.NoConfig);
         }
 
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
         var root = name is "zuul.d" or ".zuul.d" ? Path.GetDirectoryName(Path.GetFullPath(directory))! : directory;
-        return (root, files);
+        return (root, yaml, ignored);
     }
 
-    /// <summary>YAML files in sorted path order, skipping folders that hold a <c>.zuul.ignore</c> file.</summary>
-    private static List<string> YamlFiles(string directory)
+    /// <summary>
+    /// The <c>.yaml</c> files of a configuration folder in sorted path order, skipping folders that hold a
+    /// <c>.zuul.ignore</c> file; <c>.yml</c> files go to <paramref name="ignored"/> (Zuul's merger reads only
+    /// <c>.yaml</c> there).
+    /// </summary>
+    private static List<string> YamlFiles(string directory, List<(string, string)> ignored)
     {
         var result = new List<string>();
         if (File.Exists(Path.Combine(directory, ".zuul.ignore")))
@@ -197,10 +198,21 @@ public static class ZuulConfigChecker
             return result;
         }
 
-        result.AddRange(Directory.EnumerateFiles(directory).Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal)));
+        foreach (var file in Directory.EnumerateFiles(directory))
+        {
+            if (file.EndsWith(".yaml", StringComparison.Ordinal))
+            {
+                result.Add(file);
+            }
+            else if (file.EndsWith(".yml", StringComparison.Ordinal))
+            {
+                ignored.Add((file, "not loaded: Zuul reads only files ending in .yaml in a configuration folder; rename it to .yaml"));
+            }
+        }
+
         foreach (var sub in Directory.EnumerateDirectories(directory))
         {
-            result.AddRange(YamlFiles(sub));
+            result.AddRange(YamlFiles(sub, ignored));
         }
 
         result.Sort(StringComparer.Ordinal);

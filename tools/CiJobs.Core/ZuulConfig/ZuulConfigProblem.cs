@@ -1,16 +1,30 @@
 namespace CiJobs.Core.ZuulConfig;
 
-/// <summary>One thing Zuul would reject, at a file (relative to the checked folder) and a 1-based line.</summary>
-public sealed record ZuulConfigProblem(string File, long Line, string Message)
+/// <summary>Whether Zuul refuses the configuration (an error) or loads it (a warning: Zuul warns, ignores it, or refuses it only when a change is queued).</summary>
+public enum ZuulSeverity
 {
-    public override string ToString() => $"{File}:{Line}: {Message}";
+    Error,
+    Warning,
 }
 
-/// <summary>What a check found: the files read, the stanzas per kind, and the problems in file and line order.</summary>
+/// <summary>One thing found at a file (relative to the checked folder) and a 1-based line.</summary>
+public sealed record ZuulConfigProblem(string File, long Line, string Message, ZuulSeverity Severity = ZuulSeverity.Error)
+{
+    public bool IsError => Severity == ZuulSeverity.Error;
+
+    public override string ToString() => IsError ? $"{File}:{Line}: {Message}" : $"{File}:{Line}: warning: {Message}";
+}
+
+/// <summary>What a check found: the files read, the stanzas per kind, and the problems (errors and warnings) in file and line order.</summary>
 public sealed record ZuulConfigCheckResult(
     IReadOnlyList<string> Files,
     IReadOnlyDictionary<string, int> StanzaCounts,
     IReadOnlyList<ZuulConfigProblem> Problems)
 {
-    public bool IsValid => Problems.Count == 0;
+    public IReadOnlyList<ZuulConfigProblem> Errors => [.. Problems.Where(p => p.IsError)];
+
+    public IReadOnlyList<ZuulConfigProblem> Warnings => [.. Problems.Where(p => !p.IsError)];
+
+    /// <summary>No errors (warnings do not make the configuration invalid: Zuul loads it).</summary>
+    public bool IsValid => Problems.All(p => !p.IsError);
 }

@@ -5,11 +5,18 @@ namespace CiJobs.Core.ZuulConfig;
 /// <summary>A name used somewhere, to resolve once every file is read.</summary>
 internal sealed record ZuulReference(string Kind, string Name, string File, long Line, string RepositoryRoot);
 
-/// <summary>A job listed in a project or template pipeline.</summary>
-internal sealed record ZuulJobUse(string Name, string File, long Line, YamlMappingNode? Variant);
+/// <summary>
+/// The repository a checked folder stands for: its key (<see cref="ZuulCheckContext.ProjectKey"/>), the folder as
+/// given, the tenant's name of it, whether it is a config project, and its place in Zuul's load order (config
+/// projects first, then untrusted projects, each in the order given).
+/// </summary>
+internal sealed record ZuulProject(string Key, string Display, string Name, bool Trusted, int Order, bool NameGiven = true);
 
-/// <summary>Something defined by a stanza (job, nodeset, ...), with where it was defined.</summary>
-internal sealed record ZuulDefinition(string Kind, string Name, string File, long Line, YamlMappingNode Body);
+/// <summary>A job listed in a project or template pipeline, with the pipeline and the project of the file.</summary>
+internal sealed record ZuulJobUse(string Name, string File, long Line, YamlMappingNode? Variant, string? Pipeline, ZuulProject Project);
+
+/// <summary>Something defined by a stanza (job, nodeset, ...), with where and in which project it was defined.</summary>
+internal sealed record ZuulDefinition(string Kind, string Name, string File, long Line, YamlMappingNode Body, ZuulProject Project, int Sequence);
 
 /// <summary>Walks one file's stanzas against <see cref="ZuulSchema"/>, collecting problems, definitions and references.</summary>
 internal sealed class ZuulConfigWalker(ZuulCheckContext context)
@@ -34,8 +41,14 @@ internal sealed class ZuulConfigWalker(ZuulCheckContext context)
     /// <summary>The repository root of the file being walked (playbook paths are relative to it).</summary>
     public string Root { get; set; } = "";
 
+    /// <summary>The project the file being walked belongs to.</summary>
+    public ZuulProject Project { get; set; } = new("", "", "", Trusted: true, 0);
+
     /// <summary>The key node whose value is being checked (for pipeline names in project stanzas).</summary>
     public YamlNode? CurrentKey { get; set; }
+
+    /// <summary>The pipeline whose section of a project or template is being checked.</summary>
+    public string? CurrentPipeline { get; set; }
 
     public bool KnowsConnections => context.ConnectionDrivers.Count > 0;
 
@@ -46,13 +59,17 @@ internal sealed class ZuulConfigWalker(ZuulCheckContext context)
 
     public void Report(YamlNode node, string message) => problems.Add(new ZuulConfigProblem(File, node.Start.Line, message));
 
-    public void Report(string file, long line, string message) => problems.Add(new ZuulConfigProblem(file, line, message));
+    public void Warn(YamlNode node, string message) => problems.Add(new ZuulConfigProblem(File, node.Start.Line, message, ZuulSeverity.Warning));
+
+    public void Report(string file, long line, string message, ZuulSeverity severity = ZuulSeverity.Error) =>
+        problems.Add(new ZuulConfigProblem(file, line, message, severity));
 
     public void AddReference(string kind, string name, YamlNode node) => References.Add(new ZuulReference(kind, name, File, node.Start.Line, Root));
 
     public void AddPlaybook(string path, YamlNode node) => Playbooks.Add((path, File, node.Start.Line, Root));
 
-    public void AddJobUse(string name, YamlNode node, YamlMappingNode? variant) => JobUses.Add(new ZuulJobUse(name, File, node.Start.Line, variant));
+    public void AddJobUse(string name, YamlNode node, YamlMappingNode? variant) =>
+        JobUses.Add(new ZuulJobUse(name, File, node.Start.Line, variant, CurrentPipeline, Project));
 
     /// <summary>Checks a value's tag (Zuul's loader knows only a few), then its shape.</summary>
     public void CheckValue(ValueSpec spec, YamlNode node, string where, bool allowOverrideTags = false, bool allowEncrypted = false)
@@ -107,7 +124,17 @@ internal sealed class ZuulConfigWalker(ZuulCheckContext context)
             CheckValue(spec, body, where);
             if (body is YamlMappingNode definition && name is not null && kind is not ("project" or "pragma"))
             {
-                Definitions.Add(new ZuulDefinition(kind, name, File, body.Start.Line, definition));
+                Definitions.Add(new ZuulDefinition(kind, name, File, body.Start.Line, definition, Project, Definitions.Count));
+            }
+
+            if (kind == "pipeline" && body is YamlMappingNode pipeline)
+            {
+                CheckPipeline(pipeline, where, keyNode);
+            }
+
+            if (kind == "project" && body is YamlMappingNode project)
+            {
+                CheckProject(project);
             }
 
             if (kind == "job" && body is YamlMappingNode job && name is not null)
@@ -146,11 +173,61 @@ internal sealed class ZuulConfigWalker(ZuulCheckContext context)
             Report(intermediate, $"job {name}: an intermediate job must also be abstract");
         }
 
-        if (attributes.TryGetValue("semaphore", out var semaphore) && attributes.ContainsKey("semaphores"))
+    }
+
+    /// <summary>Only config projects may define pipelines; a window's ceiling may not be below its floor.</summary>
+    private void CheckPipeline(YamlMappingNode pipeline, string where, YamlNode keyNode)
+    {
+        if (!Project.Trusted)
         {
-            Report(semaphore, $"job {name}: use either semaphore or semaphores, not both");
+            Report(keyNode, $"{where}: pipelines may only be defined in a config project, and {Project.Display} is an untrusted project (mark it with --config-project if it is the tenant's config project)");
+        }
+
+        var floor = pipeline.Children.TryGetValue(new YamlScalarNode("window-floor"), out var floorNode) ? ZuulYaml.Integer(floorNode) : 3;
+        if (pipeline.Children.TryGetValue(new YamlScalarNode("window-ceiling"), out var ceilingNode)
+            && ZuulYaml.Integer(ceilingNode) is { } ceiling && floor is { } minimum && ceiling < minimum)
+        {
+            Report(ceilingNode, $"{where}: window-ceiling {ceiling} is less than window-floor {minimum}{(floorNode is null ? " (the default)" : "")}");
         }
     }
+
+    /// <summary>An untrusted project may configure only itself; a template listed twice is used once.</summary>
+    private void CheckProject(YamlMappingNode project)
+    {
+        if (project.Children.TryGetValue(new YamlScalarNode("name"), out var nameNode) && nameNode is YamlScalarNode { Value: { Length: > 0 } name }
+            && !Project.Trusted)
+        {
+            if (name.StartsWith('^'))
+            {
+                Warn(nameNode, $"project {name}: in an untrusted project ({Project.Display}), Zuul refuses this stanza for every project the expression matches other than {Project.Name} itself");
+            }
+            else if (Project.NameGiven ? !NamesProject(name, Project.Name) : name.Split('/')[^1] != Project.Name)
+            {
+                Report(nameNode, $"project {name}: an untrusted project may only configure itself, and {Project.Display} is '{Project.Name}' (mark it with --config-project if it is a config project, or name it with --project-name {Project.Display}=NAME)");
+            }
+        }
+
+        if (project.Children.TryGetValue(new YamlScalarNode("templates"), out var templates) && templates is YamlSequenceNode list)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var template in list.Children.OfType<YamlScalarNode>())
+            {
+                if (!seen.Add(template.Value ?? ""))
+                {
+                    Warn(template, $"project: template {template.Value} is listed twice; Zuul applies it once");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a project stanza's name denotes the project: the same name, or one is the other with a leading
+    /// hostname (Zuul resolves <c>org/repo</c> and <c>host/org/repo</c> alike).
+    /// </summary>
+    internal static bool NamesProject(string name, string project) =>
+        name == project
+        || (project.EndsWith("/" + name, StringComparison.Ordinal) && !project[..^(name.Length + 1)].Contains('/'))
+        || (name.EndsWith("/" + project, StringComparison.Ordinal) && !name[..^(project.Length + 1)].Contains('/'));
 
     /// <summary>Groups may only list nodes of the same nodeset.</summary>
     private void CheckNodesetGroups(YamlMappingNode nodeset, string where)

@@ -4,7 +4,7 @@ namespace CiJobs.Core.ZuulConfig;
 
 /// <summary>
 /// Zuul's documented configuration attributes (Zuul 11-13 configloader and driver trigger schemas,
-/// see reference/zuul-rdoinfo.md §3 and ci-tooling.md §2): one spec per stanza kind.
+/// see docs/contracts/zuul-config.md): one spec per stanza kind.
 /// </summary>
 internal static class ZuulSchema
 {
@@ -15,14 +15,14 @@ internal static class ZuulSchema
     private static readonly ListSpec Strings = new(Str);
     private static readonly ValueSpec Any = AnySpec.Instance;
 
-    /// <summary>A regex, optionally written as <c>{regex: ..., negate: true}</c>.</summary>
+    /// <summary>A regex, optionally written as <c>{regex: ..., negate: true}</c>; checked as Zuul compiles it (RE2, else Python with a warning).</summary>
     private static readonly ValueSpec Regex = new ShapeSpec(
-        scalar: Str,
-        mapping: new MappingSpec("regex", [("regex", Str, true), ("negate", Bool, false)]));
+        scalar: new RegexSpec(),
+        mapping: new MappingSpec("regex", [("regex", new RegexSpec(), true), ("negate", Bool, false)]));
 
     private static readonly ListSpec Regexes = new(Regex);
 
-    private static readonly VariablesSpec Vars = new(Any);
+    private static readonly VariablesSpec Vars = new(VariableValueSpec.Instance);
 
     private static ValueSpec Playbooks(bool post) => new ListSpec(new ShapeSpec(
         scalar: new PlaybookPathSpec(),
@@ -74,7 +74,9 @@ internal static class ZuulSchema
         ("secrets", new ListSpec(new ShapeSpec(
             scalar: new SecretUseSpec(),
             mapping: new MappingSpec("secret use", [("name", new VariableNameSpec(), true), ("secret", new ReferenceSpec("secret"), true), ("pass-to-parent", Bool, false)]))), false),
-        ("semaphore", new ReferenceSpec("semaphore"), false),
+        ("semaphore", new ShapeSpec(
+            scalar: new ReferenceSpec("semaphore"),
+            mapping: new MappingSpec("semaphore use", [("name", new ReferenceSpec("semaphore"), true), ("resources-first", Bool, false)])), false),
         ("semaphores", new ListSpec(new ShapeSpec(
             scalar: new ReferenceSpec("semaphore"),
             mapping: new MappingSpec("semaphore use", [("name", new ReferenceSpec("semaphore"), true), ("resources-first", Bool, false)]))), false),
@@ -91,7 +93,7 @@ internal static class ZuulSchema
         ("allowed-projects", Strings, false),
         ("post-review", Bool, false),
         ("deduplicate", new ShapeSpec(scalar: new BoolOrSpec("auto")), false),
-        ("failure-output", Regexes, false),
+        ("failure-output", new ListSpec(new Re2Spec()), false),
         ("workspace-scheme", new ScalarSpec(ScalarKind.String, allowed: ["golang", "flat", "unique"]), false),
         ("workspace-checkout", new BoolOrSpec("auto"), false),
         ("ansible-version", Scalar, false),
@@ -176,14 +178,14 @@ internal static class ZuulSchema
         ("post-review", Bool, false),
         ("dequeue-on-new-patchset", Bool, false),
         ("ignore-dependencies", Bool, false),
-        ("disable-after-consecutive-failures", Int, false),
-        ("window", Int, false),
-        ("window-floor", Int, false),
-        ("window-ceiling", Int, false),
+        ("disable-after-consecutive-failures", new IntSpec(1), false),
+        ("window", new IntSpec(0), false),
+        ("window-floor", new IntSpec(1), false),
+        ("window-ceiling", new IntSpec(1, nullable: true), false),
         ("window-increase-type", new ScalarSpec(ScalarKind.String, allowed: ["linear", "exponential"]), false),
-        ("window-increase-factor", Int, false),
+        ("window-increase-factor", new IntSpec(1), false),
         ("window-decrease-type", new ScalarSpec(ScalarKind.String, allowed: ["linear", "exponential"]), false),
-        ("window-decrease-factor", Int, false),
+        ("window-decrease-factor", new IntSpec(1), false),
         .. PipelineMessages.Select(m => (m, (ValueSpec)Str, false)),
         .. Reporters.Select(r => (r, (ValueSpec)new DictSpec(Any, "connection names to reporter settings"), false)),
     ]);
@@ -293,13 +295,15 @@ internal static class ZuulSchema
 
         public override void Check(ZuulConfigWalker walker, YamlNode node, string where)
         {
-            walker.AddReference("pipeline", pipelineName, walker.CurrentKey ?? node);
+            walker.AddReference("project-pipeline", pipelineName, walker.CurrentKey ?? node);
             if (node is YamlScalarNode scalar && ZuulYaml.IsNull(scalar))
             {
                 return;
             }
 
+            walker.CurrentPipeline = pipelineName;
             spec.Check(walker, node, where);
+            walker.CurrentPipeline = null;
         }
     }
 

@@ -174,7 +174,14 @@ internal sealed partial class VariablesSpec(ValueSpec value, string keyWhat = "v
                 walker.Report(key, $"{where}: '{name}' is not a valid {keyWhat} (letters, digits and underscores, starting with a letter)");
             }
 
-            walker.CheckValue(value, child, $"{where}.{name}");
+            if (value is VariableValueSpec)
+            {
+                VariableValueSpec.CheckChild(walker, child, $"{where}.{name}");
+            }
+            else
+            {
+                walker.CheckValue(value, child, $"{where}.{name}");
+            }
         }
     }
 }
@@ -356,4 +363,116 @@ internal sealed class MappingSpec(
         .OrderBy(x => x.Distance)
         .Select(x => x.Key)
         .FirstOrDefault();
+}
+
+/// <summary>
+/// A regular expression Zuul compiles with <c>make_regex</c>: RE2 syntax is clean, Python-only syntax is Zuul's
+/// "Regex Deprecation" warning, and a pattern neither compiles is an error (docs/contracts/zuul-config.md).
+/// </summary>
+internal sealed class RegexSpec : ValueSpec
+{
+    private static readonly ScalarSpec Pattern = new(ScalarKind.String);
+
+    public override string Expected => "a regular expression";
+
+    public override void Check(ZuulConfigWalker walker, YamlNode node, string where)
+    {
+        var before = walker.ProblemCount;
+        Pattern.Check(walker, node, where);
+        if (walker.ProblemCount != before)
+        {
+            return;
+        }
+
+        var pattern = ZuulYaml.Text(node);
+        var check = ZuulRegexSyntax.Check(pattern);
+        switch (check.Verdict)
+        {
+            case ZuulRegexVerdict.Invalid:
+                walker.Report(node, $"{where}: invalid regular expression '{pattern}': {check.Message}");
+                break;
+            case ZuulRegexVerdict.PythonOnly:
+                walker.Warn(node, $"{where}: '{pattern}' is not RE2 syntax ({check.Message}); Zuul still accepts this Perl-style expression with a deprecation warning");
+                break;
+        }
+    }
+}
+
+/// <summary>A regular expression Zuul compiles with RE2 alone (<c>failure-output</c>): anything RE2 refuses is an error.</summary>
+internal sealed class Re2Spec : ValueSpec
+{
+    private static readonly ScalarSpec Pattern = new(ScalarKind.String);
+
+    public override string Expected => "an RE2 regular expression";
+
+    public override void Check(ZuulConfigWalker walker, YamlNode node, string where)
+    {
+        var before = walker.ProblemCount;
+        Pattern.Check(walker, node, where);
+        if (walker.ProblemCount == before && ZuulRegexSyntax.Re2Error(ZuulYaml.Text(node)) is { } error)
+        {
+            walker.Report(node, $"{where}: invalid RE2 regular expression '{ZuulYaml.Text(node)}': {error}");
+        }
+    }
+}
+
+/// <summary>An integer of at least <paramref name="minimum"/> (voluptuous <c>Range(min=...)</c>), or null when <paramref name="nullable"/>.</summary>
+internal sealed class IntSpec(long minimum, bool nullable = false) : ValueSpec
+{
+    private readonly ScalarSpec integer = new(ScalarKind.Int, nullable);
+
+    public override string Expected => $"an integer of at least {minimum}";
+
+    public override void Check(ZuulConfigWalker walker, YamlNode node, string where)
+    {
+        var before = walker.ProblemCount;
+        integer.Check(walker, node, where);
+        if (walker.ProblemCount == before && ZuulYaml.Integer(node) is { } value && value < minimum)
+        {
+            walker.Report(node, $"{where}: expected {Expected}, found {value}");
+        }
+    }
+}
+
+/// <summary>
+/// A variable's value: anything, and an <c>!encrypted/pkcs1-oaep</c> value loads (a warning: only secrets are
+/// decrypted, and Zuul cannot store a job whose variables hold one when a change is queued).
+/// </summary>
+internal sealed class VariableValueSpec : ValueSpec
+{
+    public static readonly VariableValueSpec Instance = new();
+
+    public override string Expected => "any value";
+
+    public override void Check(ZuulConfigWalker walker, YamlNode node, string where)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (key, value) in map.Children)
+                {
+                    CheckChild(walker, value, $"{where}.{ZuulYaml.Text(key)}");
+                }
+
+                break;
+            case YamlSequenceNode list:
+                foreach (var child in list.Children)
+                {
+                    CheckChild(walker, child, where);
+                }
+
+                break;
+        }
+    }
+
+    public static void CheckChild(ZuulConfigWalker walker, YamlNode node, string where)
+    {
+        if (ZuulYaml.TagOf(node) == ZuulYaml.EncryptedTag)
+        {
+            walker.Warn(node, $"{where}: an encrypted value outside a secret: Zuul loads it but decrypts only secrets, and refuses the job when a change is queued (its variables cannot be stored); put it in a secret");
+            return;
+        }
+
+        walker.CheckValue(Instance, node, where);
+    }
 }

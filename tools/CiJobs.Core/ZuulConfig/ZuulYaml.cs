@@ -20,6 +20,14 @@ internal static class ZuulYaml
         && TagOf(scalar) is null
         && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
 
+    /// <summary>The value of a plain integer scalar, or null.</summary>
+    public static long? Integer(YamlNode node) =>
+        node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any, Value: { } text }
+        && TagOf(node) is null
+        && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
+
     public static bool IsBool(string value) => value.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "on" or "off";
 
     public static bool IsNumber(string value) =>

@@ -16,7 +16,8 @@ public class RealRdoinfoGenerationTests
         var config = ZuulConfigGenerator.Generate(database, ZuulGeneratorSettings.Default);
         await GeneratedFileWriter.WriteAsync(repo.Path, config, CancellationToken.None);
         var context = ZuulCheckContext.Empty.With(
-            [$"project-template:{ConfigBotNames.PackageSourceTemplate}", $"project-template:{ConfigBotNames.PackageDistgitTemplate}"], []);
+            [$"project-template:{ConfigBotNames.PackageSourceTemplate}", $"project-template:{ConfigBotNames.PackageDistgitTemplate}"], [])
+            .WithProjects([repo.Path], []);
 
         var result = await ZuulConfigChecker.CheckAsync([repo.Path], context, CancellationToken.None);
 
@@ -44,7 +45,7 @@ public class RealRdoinfoGenerationTests
         (await File.ReadAllBytesAsync(repo.Combine(ConfigBotNames.ProjectsFile))).Should().Equal(bytes);
         (await File.ReadAllBytesAsync(repo.Combine(ConfigBotNames.TenantFile))).Should().Equal(tenant);
 
-        var check = await CliRunner.RunAsync("zuul-config", "check", repo.Path,
+        var check = await CliRunner.RunAsync("zuul-config", "check", "--config-project", repo.Path,
             "--external", $"project-template:{ConfigBotNames.PackageSourceTemplate}",
             "--external", $"project-template:{ConfigBotNames.PackageDistgitTemplate}");
         check.ExitCode.Should().Be(0, check.ToString());
