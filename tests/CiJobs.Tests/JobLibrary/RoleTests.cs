@@ -37,7 +37,7 @@ public class RoleTests
         runs.Single().ExitCode.Should().Be(0, runs.Single().ToString());
         var recorded = await File.ReadAllLinesAsync(calls);
         recorded[0].Should().Be($"publish /checkout/of/cijobs/tools/CiJobs.Cli --configuration Release --output {install}/lib --nologo --use-current-runtime --self-contained false -p:PublishReadyToRun=true");
-        recorded[^1].Should().Be($"{install}/lib/cijobs.dll --help", "the wrapper runs the published dll");
+        recorded[^1].Should().Be($"{install}/lib/cijobs.dll --version", "the wrapper runs the published dll");
         File.Exists(Path.Combine(install, "cijobs")).Should().BeTrue();
     }
 
