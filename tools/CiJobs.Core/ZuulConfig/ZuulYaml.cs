@@ -10,6 +10,43 @@ internal static class ZuulYaml
     public const string OverrideTag = "!override";
     public const string InheritTag = "!inherit";
 
+    /// <summary>Parses YAML text as the checker and the config bot's self-check read it; throws <see cref="YamlDotNet.Core.YamlException"/>.</summary>
+    public static YamlStream Load(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return stream;
+    }
+
+    /// <summary>
+    /// Text made safe for one line of output: line breaks, tabs and other control characters (C0, DEL, C1, U+2028,
+    /// U+2029) are written as escapes (<c>\n</c>, <c>\t</c>, <c>\u0085</c>), so a hostile name cannot forge lines.
+    /// </summary>
+    public static string Shown(string text)
+    {
+        if (!text.Any(IsControl))
+        {
+            return text;
+        }
+
+        var shown = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\n' => shown.Append("\\n"),
+                '\r' => shown.Append("\\r"),
+                '\t' => shown.Append("\\t"),
+                _ when IsControl(c) => shown.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"),
+                _ => shown.Append(c),
+            };
+        }
+
+        return shown.ToString();
+    }
+
+    private static bool IsControl(char c) => c < ' ' || c is >= '\u007F' and <= '\u009F' or '\u2028' or '\u2029';
+
     public static string Text(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? "" : node.ToString();
 
     /// <summary>The explicit tag of a node, or null when it has none.</summary>
