@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 namespace CiJobs.Core.ZuulConfig;
 
 /// <summary>Small helpers for reading YAML the way Zuul's loader (PyYAML, YAML 1.1) does.</summary>
-internal static class ZuulYaml
+internal static partial class ZuulYaml
 {
     public const string EncryptedTag = "!encrypted/pkcs1-oaep";
     public const string OverrideTag = "!override";
@@ -64,6 +64,33 @@ internal static class ZuulYaml
         && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
             : null;
+
+    /// <summary>
+    /// Whether a plain scalar reads as a string in Zuul's loader: PyYAML's safe loader (YAML 1.1) turns plain
+    /// booleans (yes/no/on/off/true/false in three casings), nulls (empty, ~, null), integers (binary 0b, octal 0,
+    /// decimal, hex 0x, base 60 1:20), floats (1.5, 1e5 only with a dot, base 60 1:20.5, .inf, .nan), timestamps
+    /// (2024-01-01, with a time), the merge key &lt;&lt; and = into other types (PyYAML's resolver.py, cited in
+    /// docs/contracts/zuul-config.md, "Reading untrusted configuration").
+    /// </summary>
+    public static bool PlainIsString(string value) => !Yaml11Typed().IsMatch(value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(
+        """
+        ^(?:
+          (?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)
+        | (?:~|null|Null|NULL|)
+        | [-+]?(?:0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)
+        | [-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?
+        | \.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+        | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+        | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+        | [0-9]{4}-[0-9]{2}-[0-9]{2}
+        | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[\ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[\ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?
+        | << | =
+        )\z
+        """,
+        System.Text.RegularExpressions.RegexOptions.IgnorePatternWhitespace | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Yaml11Typed();
 
     public static bool IsBool(string value) => value.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "on" or "off";
 
