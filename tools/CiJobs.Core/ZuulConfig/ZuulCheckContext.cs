@@ -135,10 +135,10 @@ public sealed record ZuulCheckContext(
             throw new CiJobsException($"cannot read the context file {path}: {e.Message}", ZuulConfigExitCodes.BadContext, e);
         }
 
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = ZuulYaml.Load(text);
         }
         catch (YamlException e)
         {

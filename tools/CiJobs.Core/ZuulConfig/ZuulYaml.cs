@@ -1,4 +1,5 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace CiJobs.Core.ZuulConfig;
@@ -10,11 +11,26 @@ internal static partial class ZuulYaml
     public const string OverrideTag = "!override";
     public const string InheritTag = "!inherit";
 
-    /// <summary>Parses YAML text as the checker and the config bot's self-check read it; throws <see cref="YamlDotNet.Core.YamlException"/>.</summary>
+    /// <summary>
+    /// Parses YAML text as the checker, the context file and the config bot's self-check read it; every malformed input
+    /// gives a <see cref="YamlException"/> with a position. YamlDotNet throws other exceptions on some malformed input
+    /// (<c>...\n-</c>, <c>!![</c>, even the valid <c>- :</c>): they are turned into a YamlException at the parser's last position, so hostile
+    /// text is a configuration error, never an internal error.
+    /// </summary>
     public static YamlStream Load(string text)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(text));
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            var at = parser.Current?.Start ?? Mark.Empty;
+            throw new YamlException(at, at, $"YAML the reader cannot handle ({e.Message})");
+        }
+
         return stream;
     }
 
