@@ -12,4 +12,10 @@ foreach (var command in CommandCatalog.Create())
     root.Subcommands.Add(command);
 }
 
-return await root.Parse(args).InvokeAsync();
+YamlLimitOptions.AddTo(root);
+
+// System.CommandLine's own errors repeat the words it could not parse: URL user information is masked in them too.
+using var errors = new StringWriter();
+var exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Error = errors });
+await Console.Error.WriteAsync(CiJobs.Core.UrlCredentials.Redact(errors.ToString()));
+return exitCode;

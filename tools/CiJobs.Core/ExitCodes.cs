@@ -15,5 +15,11 @@ public static class ExitCodes
     public const int InternalError = 2;
     public const int ToolMissing = 3;
     public const int Io = 4;
+
+    /// <summary>
+    /// A URL carries credentials (<c>user:password@</c> or <c>token@</c>); refused everywhere a URL is taken
+    /// (<see cref="UrlCredentials"/>). The code publish has always used for it (DLRN's 46); see docs/security.md.
+    /// </summary>
+    public const int CredentialsInUrl = 46;
     public const int Cancelled = 130;
 }

@@ -7,6 +7,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -17,8 +19,12 @@ namespace CiJobs.Fakes.Dlrn;
 /// (401 text), exact <c>Content-Type: application/json</c> on JSON POSTs (415), JSON and pydantic-style
 /// checks (400 with <c>message</c>); remote import downloads <c>repo_url/commit.yaml</c>, the logs and every
 /// artifact over HTTP, validates keys and artifact paths (500 like the real one), skips an older-or-equal
-/// commit with 201, and records a failed artifact download without failing. It also serves its
-/// <c>repos/</c> tree at <see cref="ReposUrl"/>, like the central's web server at its <c>baseurl</c>.
+/// commit with 201 (checked before the downloads and outside the lock, as DLRN does, so two imports of one
+/// commit at the same time both record it), records a failed artifact download without failing, and goes on
+/// with a request whose client gave up (a WSGI server does not stop the handler). It also serves its
+/// <c>repos/</c> tree at <see cref="ReposUrl"/>, like the central's web server at its <c>baseurl</c>, with the
+/// <c>commit.yaml</c> and <c>status_report.csv</c> DLRN writes there. <see cref="GraphQlAvailable"/> = false is
+/// a DLRN without its GraphQL libraries (501 on <c>/api/graphql</c>).
 /// </summary>
 public sealed partial class FakeDlrnServer : FakeServer
 {
@@ -54,6 +60,9 @@ public sealed partial class FakeDlrnServer : FakeServer
         ["versionsCsv"] = "",
     };
 
+    /// <summary>DLRN's answer (501) when graphene is missing; its message lacks a space, as upstream's does.</summary>
+    public const string GraphQlMissingMessage = "Missing libraries, /api/graphql endpoint is notavailable";
+
     private static readonly HashSet<string> GraphQlCommitArguments =
         ["projectName", "component", "status", "offset", "limit", "commitHash", "distroHash", "extendedHash"];
 
@@ -69,8 +78,9 @@ public sealed partial class FakeDlrnServer : FakeServer
     private readonly List<FakeDlrnVote> votes = [];
     private readonly List<FakeDlrnAggregateVote> aggregateVotes = [];
     private readonly List<FakeDlrnPromotion> promotions = [];
-    private readonly Queue<(string PathPrefix, int Status)> injectedFailures = new();
+    private readonly Queue<(string PathPrefix, int Status, TimeSpan? RetryAfter)> injectedFailures = new();
     private readonly Queue<(string PathPrefix, TimeSpan Delay)> injectedDelays = new();
+    private readonly Queue<(string PathPrefix, TimeSpan Delay)> injectedAnswerDelays = new();
     private readonly HttpClient downloader = new() { Timeout = TimeSpan.FromSeconds(45) };
     private readonly TimeProvider clock;
     private int nextCommitId = 1;
@@ -91,6 +101,14 @@ public sealed partial class FakeDlrnServer : FakeServer
     /// <summary>When set, artifact downloads fail on the server side (the import still answers 201, as DLRN does).</summary>
     public bool FailArtifactDownloads { get; set; }
 
+    /// <summary>False: the server runs without graphene, and <c>/api/graphql</c> answers 501 with
+    /// <see cref="GraphQlMissingMessage"/>, as DLRN does when its GraphQL libraries are missing.</summary>
+    public bool GraphQlAvailable { get; set; } = true;
+
+    /// <summary>How long each import works between DLRN's skip check and recording the commit (its downloads and
+    /// createrepo). The import goes on when the client gives up.</summary>
+    public TimeSpan ImportProcessingTime { get; set; }
+
     public IReadOnlyList<FakeDlrnCommit> Commits { get { lock (gate) { return [.. commits]; } } }
     public IReadOnlyList<FakeDlrnRequest> Requests { get { lock (gate) { return [.. requests]; } } }
     public IReadOnlyList<FakeDlrnImport> Imports { get { lock (gate) { return [.. imports]; } } }
@@ -106,19 +124,34 @@ public sealed partial class FakeDlrnServer : FakeServer
         }
     }
 
-    /// <summary>The next <paramref name="count"/> requests whose path starts with <paramref name="pathPrefix"/> get <paramref name="status"/>.</summary>
-    public void FailNext(int count, int status, string pathPrefix = "/api/")
+    /// <summary>The next <paramref name="count"/> requests whose path starts with <paramref name="pathPrefix"/> get <paramref name="status"/>
+    /// (an HTML page, as a proxy or Werkzeug writes it), with a <c>Retry-After</c> header in seconds when <paramref name="retryAfter"/> is given.</summary>
+    public void FailNext(int count, int status, string pathPrefix = "/api/", TimeSpan? retryAfter = null)
     {
         lock (gate)
         {
             for (var i = 0; i < count; i++)
             {
-                injectedFailures.Enqueue((pathPrefix, status));
+                injectedFailures.Enqueue((pathPrefix, status, retryAfter));
             }
         }
     }
 
-    /// <summary>The next <paramref name="count"/> matching requests wait <paramref name="delay"/> before being handled.</summary>
+    /// <summary>The next <paramref name="count"/> matching requests are handled at once, but their answer is held back
+    /// <paramref name="delay"/> (lost when the client gives up first).</summary>
+    public void DelayAnswerNext(int count, TimeSpan delay, string pathPrefix = "/api/")
+    {
+        lock (gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                injectedAnswerDelays.Enqueue((pathPrefix, delay));
+            }
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> matching requests wait <paramref name="delay"/> before being handled;
+    /// they are handled even when the client has given up meanwhile.</summary>
     public void DelayNext(int count, TimeSpan delay, string pathPrefix = "/api/")
     {
         lock (gate)
@@ -146,6 +179,19 @@ public sealed partial class FakeDlrnServer : FakeServer
 
     private async Task HandleAsync(HttpContext context)
     {
+        try
+        {
+            await HandleOrAbandonAsync(context);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException
+            && (context.RequestAborted.IsCancellationRequested || Stopping(context).IsCancellationRequested))
+        {
+            // The client gave up (or the server stops): what the handler did stays done, the answer is lost.
+        }
+    }
+
+    private async Task HandleOrAbandonAsync(HttpContext context)
+    {
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         if (path.StartsWith("/repos/", StringComparison.Ordinal))
@@ -164,47 +210,85 @@ public sealed partial class FakeDlrnServer : FakeServer
         request.Body.Position = 0;
         var contentType = request.Headers.ContentType.Count > 0 ? request.Headers.ContentType.ToString() : null;
         var user = BasicUser(request, out _);
-        int? failure = null;
+        (int Status, TimeSpan? RetryAfter)? failure = null;
         TimeSpan? delay = null;
+        TimeSpan? answerDelay = null;
         lock (gate)
         {
             requests.Add(new FakeDlrnRequest(request.Method, path, request.QueryString.Value ?? "", contentType, user, body));
             if (injectedFailures.TryPeek(out var f) && path.StartsWith(f.PathPrefix, StringComparison.Ordinal))
             {
-                failure = injectedFailures.Dequeue().Status;
+                var injected = injectedFailures.Dequeue();
+                failure = (injected.Status, injected.RetryAfter);
             }
 
             if (injectedDelays.TryPeek(out var d) && path.StartsWith(d.PathPrefix, StringComparison.Ordinal))
             {
                 delay = injectedDelays.Dequeue().Delay;
             }
+
+            if (injectedAnswerDelays.TryPeek(out var a) && path.StartsWith(a.PathPrefix, StringComparison.Ordinal))
+            {
+                answerDelay = injectedAnswerDelays.Dequeue().Delay;
+            }
         }
 
         if (delay is { } wait)
         {
-            try
-            {
-                await Task.Delay(wait, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            // The server does not notice a client that gave up: it handles the request after the delay.
+            await Task.Delay(wait, Stopping(context));
         }
 
-        if (failure is { } status)
+        if (failure is { } injectedFailure)
         {
-            await WriteHtmlAsync(context, status, $"<html><body><h1>{status} injected failure</h1></body></html>");
+            if (injectedFailure.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            }
+
+            await WriteHtmlAsync(context, injectedFailure.Status, $"<html><body><h1>{injectedFailure.Status} injected failure</h1></body></html>");
             return;
         }
 
+        if (answerDelay is not { } holdBack)
+        {
+            await RouteAsync(context, body);
+            return;
+        }
+
+        // Handle now, answer later: the answer is buffered until the delay is over.
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await RouteAsync(context, body);
+            await Task.Delay(holdBack, Stopping(context));
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(original, context.RequestAborted);
+    }
+
+    /// <summary>Ends when the server stops, not when the client leaves.</summary>
+    private static CancellationToken Stopping(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+    private Task RouteAsync(HttpContext context, string body)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
         var route = (request.Method, path);
-        await (route switch
+        return route switch
         {
             ("GET", "/api/health") => WriteJsonAsync(context, 200, new JsonObject { ["result"] = HealthText() }),
             ("POST", "/api/health") => WriteAsync(context, requireJson: false, (_, _, _) => WriteJsonAsync(context, 200, new JsonObject { ["result"] = HealthText() })),
             ("POST", "/api/remote/import") => WriteAsync(context, requireJson: true, ImportAsync),
-            ("GET" or "POST", "/api/graphql") => GraphQlAsync(context, body),
+            ("GET" or "POST", "/api/graphql") => GraphQlAvailable ? GraphQlAsync(context, body) : WriteMessageAsync(context, 501, GraphQlMissingMessage),
             ("GET", "/api/repo_status") => RepoStatusAsync(context),
             ("POST", "/api/report_result") => WriteAsync(context, requireJson: true, ReportResultAsync),
             ("GET", "/api/last_tested_repo") => LastTestedRepoAsync(context, ReadQuery(context), null),
@@ -217,7 +301,7 @@ public sealed partial class FakeDlrnServer : FakeServer
                 or "/api/promote" or "/api/promotions" or "/api/recheck_package" or "/api/metrics/builds") =>
                 WriteHtmlAsync(context, 405, "<h1>Method Not Allowed</h1>"),
             _ => WriteHtmlAsync(context, 404, "<h1>Not Found</h1>"),
-        });
+        };
     }
 
     // Order of checks on a write endpoint: auth, content type, JSON parse, then the handler's validation.
@@ -245,7 +329,7 @@ public sealed partial class FakeDlrnServer : FakeServer
             JsonNode? node;
             try
             {
-                node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+                node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: Stopping(context));
             }
             catch (JsonException)
             {
@@ -266,7 +350,7 @@ public sealed partial class FakeDlrnServer : FakeServer
             input = ReadQuery(context);
             if (context.Request.HasFormContentType)
             {
-                foreach (var (key, value) in await context.Request.ReadFormAsync(context.RequestAborted))
+                foreach (var (key, value) in await context.Request.ReadFormAsync(Stopping(context)))
                 {
                     input[key] = value.ToString();
                 }
@@ -298,33 +382,26 @@ public sealed partial class FakeDlrnServer : FakeServer
             return;
         }
 
-        await importLock.WaitAsync(context.RequestAborted);
         var clockStart = Stopwatch.StartNew();
+        string error;
         try
         {
-            string error;
-            try
+            // Like a WSGI handler, the import runs to its end even when the client gives up.
+            var outcome = await ImportCommitsAsync(text, user, Stopping(context));
+            lock (gate)
             {
-                var outcome = await ImportCommitsAsync(text, user, context.RequestAborted);
-                lock (gate)
-                {
-                    imports.Add(outcome with { ServerDuration = clockStart.Elapsed });
-                }
-
-                await WriteJsonAsync(context, 201, new JsonObject { ["repo_url"] = text });
-                return;
-            }
-            catch (ImportFailure e)
-            {
-                error = e.Message;
+                imports.Add(outcome with { ServerDuration = clockStart.Elapsed });
             }
 
-            await WriteMessageAsync(context, 500, $"Remote import failed with error: {error}");
+            await WriteJsonAsync(context, 201, new JsonObject { ["repo_url"] = text });
+            return;
         }
-        finally
+        catch (ImportFailure e)
         {
-            importLock.Release();
+            error = e.Message;
         }
+
+        await WriteMessageAsync(context, 500, $"Remote import failed with error: {error}");
     }
 
     private async Task<FakeDlrnImport> ImportCommitsAsync(string repoUrl, string user, CancellationToken cancellationToken)
@@ -342,7 +419,7 @@ public sealed partial class FakeDlrnServer : FakeServer
                 old = commits.Where(c => c.ProjectName == incoming.ProjectName && c.Type == "rpm" && c.Status != "RETRY").MaxBy(c => c.Id);
             }
 
-            // DLRN's skip rule: by timestamps only, silently.
+            // DLRN's skip rule: by timestamps only, silently, before the downloads and outside the lock.
             if (old is not null && old.DtCommit >= incoming.DtCommit && old.DtDistro >= incoming.DtDistro)
             {
                 continue;
@@ -379,28 +456,114 @@ public sealed partial class FakeDlrnServer : FakeServer
                 await File.WriteAllBytesAsync(target, bytes, cancellationToken);
             }
 
-            var row = incoming with
+            if (ImportProcessingTime > TimeSpan.Zero)
             {
-                Artifacts = incoming.Status == "SUCCESS" ? incoming.Artifacts : "",
-                ExtendedHash = incoming.ExtendedHash,
-            };
-            lock (gate)
-            {
-                row = row with { Id = nextCommitId++ };
-                commits.Add(row);
+                await Task.Delay(ImportProcessingTime, cancellationToken);
             }
 
-            await File.WriteAllTextAsync(Path.Combine(directory, "commit.yaml"), yamlText, cancellationToken);
-            if (row.Status == "SUCCESS")
+            // DLRN takes its remote update lock only to record the commit and write the repository files.
+            await importLock.WaitAsync(cancellationToken);
+            try
             {
-                var current = Path.Combine(DataDirectory, "repos", "current");
-                File.Delete(current);
-                File.CreateSymbolicLink(current, Path.GetRelativePath(Path.Combine(DataDirectory, "repos"), directory));
+                var row = incoming with
+                {
+                    Artifacts = incoming.Status == "SUCCESS" ? incoming.Artifacts : "",
+                    ExtendedHash = incoming.ExtendedHash,
+                };
+                lock (gate)
+                {
+                    row = row with { Id = nextCommitId++ };
+                    commits.Add(row);
+                }
+
+                await File.WriteAllTextAsync(Path.Combine(directory, "commit.yaml"), ExportCommitYaml(row), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(DataDirectory, "repos", "status_report.csv"), StatusReportCsv(), cancellationToken);
+                if (row.Status == "SUCCESS")
+                {
+                    var current = Path.Combine(DataDirectory, "repos", "current");
+                    File.Delete(current);
+                    File.CreateSymbolicLink(current, Path.GetRelativePath(Path.Combine(DataDirectory, "repos"), directory));
+                }
+            }
+            finally
+            {
+                importLock.Release();
             }
         }
 
         _ = user;
         return new FakeDlrnImport(repoUrl, skipped, missing, TimeSpan.Zero);
+    }
+
+    /// <summary>The commit.yaml DLRN writes into the commit's directory (<c>saveYAML_commit</c>): every column as
+    /// Python's <c>str()</c>, keys sorted, as PyYAML dumps strings (quoted when they would read as another type).</summary>
+    private static string ExportCommitYaml(FakeDlrnCommit row)
+    {
+        static string None(string? value) => value ?? "None";
+        var columns = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["artifacts"] = None(row.Artifacts),
+            ["commit_branch"] = None(row.CommitBranch),
+            ["commit_hash"] = row.CommitHash,
+            ["component"] = row.Component,
+            ["distgit_dir"] = None(row.DistgitDir),
+            ["distro_hash"] = row.DistroHash,
+            ["dt_build"] = row.DtBuild.ToString(CultureInfo.InvariantCulture),
+            ["dt_commit"] = PythonFloat(row.DtCommit),
+            ["dt_distro"] = row.DtDistro.ToString(CultureInfo.InvariantCulture),
+            ["dt_extended"] = row.DtExtended?.ToString(CultureInfo.InvariantCulture) ?? "None",
+            ["extended_hash"] = None(row.ExtendedHash),
+            ["flags"] = row.Flags.ToString(CultureInfo.InvariantCulture),
+            ["id"] = row.Id.ToString(CultureInfo.InvariantCulture),
+            ["notes"] = None(row.Notes),
+            ["project_name"] = row.ProjectName,
+            ["repo_dir"] = None(row.RepoDir),
+            ["status"] = row.Status,
+            ["type"] = row.Type,
+            ["versions_csv"] = "None",
+        };
+        var text = new StringBuilder("commits:\n");
+        var first = true;
+        foreach (var (key, value) in columns)
+        {
+            text.Append(first ? "- " : "  ").Append(key).Append(": ").Append(PyYamlString(value)).Append('\n');
+            first = false;
+        }
+
+        return text.ToString();
+    }
+
+    private static string PythonFloat(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e16 ? value.ToString("0.0", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string PyYamlString(string value)
+    {
+        if (PlainSafe().IsMatch(value) && !ResolvesToOtherType().IsMatch(value))
+        {
+            return value;
+        }
+
+        return value.Contains('\n', StringComparison.Ordinal) || value.Contains('\'', StringComparison.Ordinal)
+            ? JsonSerializer.Serialize(value, RelaxedJson)
+            : $"'{value}'";
+    }
+
+    /// <summary>DLRN's <c>status_report.csv</c> (genreports): each package's newest build, any status.</summary>
+    private string StatusReportCsv()
+    {
+        var text = new StringBuilder("Project,Source Sha,Dist Sha,Extended Sha,Component,Status,Timestamp,Packages\n");
+        List<FakeDlrnCommit> newest;
+        lock (gate)
+        {
+            newest = [.. commits.Where(c => c.Type == "rpm").GroupBy(c => c.ProjectName).Select(g => g.MaxBy(c => c.Id)!).OrderBy(c => c.ProjectName, StringComparer.Ordinal)];
+        }
+
+        foreach (var c in newest)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{c.ProjectName},{c.CommitHash},{c.DistroHash},{c.ExtendedHash ?? "None"},{c.Component},{c.Status},{c.DtBuild},{(c.Artifacts ?? "None").Replace(',', '|')}\n");
+        }
+
+        return text.ToString();
     }
 
     private static List<Dictionary<string, (string Value, bool PlainDigits)>> ParseCommitYaml(string text)
@@ -1138,6 +1301,13 @@ public sealed partial class FakeDlrnServer : FakeServer
         context.Response.ContentType = "text/html; charset=utf-8";
         return context.Response.WriteAsync(body, context.RequestAborted);
     }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_/][A-Za-z0-9_./,+-]*$")]
+    private static partial Regex PlainSafe();
+
+    // PyYAML's implicit int, float, bool and null resolvers (what a plain scalar would read as instead of a string).
+    [GeneratedRegex(@"^([-+]?(0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+)|[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$")]
+    private static partial Regex ResolvesToOtherType();
 
     [GeneratedRegex(@"^\s*(query\s*\w*\s*)?\{\s*commits\s*(\((?<args>[^)]*)\))?\s*\{(?<fields>[^{}]*)\}\s*\}\s*$")]
     private static partial Regex CommitsQueryPattern();

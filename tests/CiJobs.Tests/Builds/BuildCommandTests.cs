@@ -38,9 +38,9 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
         root.GetProperty("commit_branch").GetString().Should().Be("main");
         root.GetProperty("distro_branch").GetString().Should().Be("rpm-main");
         root.GetProperty("dt_commit").GetInt64().Should().Be(DateTimeOffset.Parse("2026-11-16T09:00:00+00:00", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds());
-        root.GetProperty("version").GetString().Should().Be("1.2.0");
+        root.GetProperty("version").GetString().Should().Be("1.2.1", "main is one commit past v1.2.0");
         root.GetProperty("package_release").GetString().Should().MatchRegex($@"^0\.\d{{14}}\.{head[..7]}\.el9$");
-        root.GetProperty("source_nvr").GetString().Should().StartWith("example-greetlib-1.2.0-0.");
+        root.GetProperty("source_nvr").GetString().Should().StartWith("example-greetlib-1.2.1-0.");
         root.GetProperty("result_dir").GetString().Should().Be(DlrnCommit.ShardedPath(head, distro));
         var path = root.GetProperty("result_path").GetString()!;
         path.Should().Be(Path.Combine(output, DlrnCommit.ShardedPath(head, distro)));
@@ -198,8 +198,11 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
         var versions = await File.ReadAllLinesAsync(Path.Combine(current, "versions.csv"));
         versions.Should().HaveCount(3);
         versions.Skip(1).Should().OnlyContain(line => line.Contains(",SUCCESS,", StringComparison.Ordinal));
-        Directory.GetFiles(current, "example-greetlib-1.2.0-*.noarch.rpm").Should().ContainSingle();
+        versions.Skip(1).Select(line => line.Split(',')[0]).Should().Equal(["example-greetlib", "example-greeter"], "rows follow rdoinfo's order");
+        Directory.GetFiles(current, "example-greetlib-1.2.1-*.noarch.rpm").Should().ContainSingle();
         Directory.GetFiles(current, "example-greeter-0.0.1-*.noarch.rpm").Should().ContainSingle();
         File.ReadAllText(Path.Combine(current, "delorean.repo")).Should().Contain("[delorean]");
+        new FileInfo(Path.Combine(output, "repos", "consistent")).LinkTarget.Should().Be(new FileInfo(current).LinkTarget, "both packages of the release built");
+        File.ReadAllText(Path.Combine(current, "installed")).Should().StartWith("example-greeter ");
     }
 }

@@ -51,6 +51,31 @@ public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixtur
     }
 
     [Fact]
+    public void Resolve_PackageInTheReleaseThroughPackageDefaultTags_BuildsForIt()
+    {
+        // instack has no tags of its own; package-default's tags put it in ussuri (docs/contracts/rdoinfo-expansion.md).
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("instack", "ussuri"));
+
+        target.Release.Should().Be("ussuri");
+        target.DistgitRef.Should().Be("rpm-master");
+        target.Provenance.Should().Contain("rdoinfo: project instack, name instack, tag ussuri");
+    }
+
+    [Theory]
+    [InlineData("../../../somewhere")]
+    [InlineData("epoxy/..")]
+    [InlineData("")]
+    [InlineData("epoxy\nx")]
+    public void Resolve_ReleaseNameUnsafeInAPath_IsAnInvalidName(string release)
+    {
+        var act = () => BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient", release));
+
+        var error = act.Should().Throw<CiJobsException>().Which;
+        error.ExitCode.Should().Be(BuildExitCodes.InvalidPackageName);
+        error.Message.Should().StartWith("invalid release name '").And.Contain("use letters, digits and . _ + - only");
+    }
+
+    [Fact]
     public void Resolve_WithoutRelease_DefaultsToHead()
     {
         var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("openstack-nova"));
@@ -83,12 +108,14 @@ public class BuildTargetResolverTests(RealRdoinfoFixture rdoinfo) : IClassFixtur
     }
 
     [Fact]
-    public void Resolve_LooksUpOtherPackagesRepositoriesForVersionsCsv()
+    public void Resolve_ListsTheReleasesPackagesInRdoinfoOrderForVersionsCsv()
     {
-        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient"));
+        var target = BuildTargetResolver.Resolve(rdoinfo.Database, Request("python-aodhclient", "epoxy"));
 
-        target.LookupRepositories("openstack-nova").Should().Be(
-            new PackageRepositories("https://opendev.org/openstack/nova", "https://github.com/rdo-packages/nova-distgit.git"));
-        target.LookupRepositories("no-such-package").Should().BeNull();
+        var expected = rdoinfo.Database.ExpandAll("epoxy");
+        target.Packages.Select(p => p.Name).Should().Equal(expected.Select(p => p.Name), "DLRN writes versions.csv in the order of its package list");
+        target.Packages.Should().Contain(new PackageRepositories("openstack-nova", "https://opendev.org/openstack/nova", "https://github.com/rdo-packages/nova-distgit.git"));
+        target.Packages.Select(p => p.Name).Should().Contain("python-aodhclient").And.NotBeInAscendingOrder(StringComparer.Ordinal);
+        target.Packages.Should().HaveCount(expected.Count).And.HaveCountLessThan(rdoinfo.Database.Projects.Count, "only the release's packages");
     }
 }

@@ -25,33 +25,64 @@ public class SpecEditorTests
         - Old entry
         """;
 
-    private static readonly SpecEdit Edit = new("1.2.0", "0.20261123104500.abcdef0", "foo-1.2.0-0.20261123104500.abcdef0.tar.gz", "1.2.0", KeepChangelog: false);
+    private static readonly SpecEdit Edit = new("1.2.0", "0.20261123104500.abcdef0", "1.2.0-0.20261123104500.abcdef0.tar.gz", "1.2.0", KeepChangelog: false);
 
     [Fact]
-    public void Apply_SetsVersionReleaseSource0AndDlrnGlobals()
+    public void Apply_SetsVersionReleaseSource0AndPutsTheDlrnDefinitionsFirst()
     {
         var edited = SpecEditor.Apply(Spec, Edit);
 
-        edited.Should().Contain("\nVersion:        1.2.0\n");
-        edited.Should().Contain("\nRelease:        0.20261123104500.abcdef0%{?dist}\n");
-        edited.Should().Contain("\nSource0:        foo-1.2.0-0.20261123104500.abcdef0.tar.gz\n");
-        edited.Should().Contain("\nSource1:        foo.conf\n");
-        edited.Should().StartWith("%global dlrn 1\n%global dlrn_nvr foo-1.2.0-0.20261123104500.abcdef0\n%global upstream_version 1.2.0\n");
-        edited.Should().NotContain("%global upstream_version 0.1");
-        edited.Should().Contain("Summary:        Foo 1.2.0");
+        edited.Should().Be("""
+            %global dlrn_nvr 1.2.0-0.20261123104500.abcdef0
+            %global dlrn 1
+            %define upstream_version 1.2.0
+            %global upstream_version 0.1
+            Name:           foo
+            Version: 1.2.0
+            Release: 0.20261123104500.abcdef0%{?dist}
+            Summary:        Foo 1.2.0
+            License:        MIT
+            Source0: 1.2.0-0.20261123104500.abcdef0.tar.gz
+            Source1:        foo.conf
+
+            %description
+            Foo.
+
+            %files
+
+            %changelog
+
+            """);
     }
 
     [Fact]
-    public void Apply_TruncatesTheChangelogUnlessAskedToKeepIt()
+    public void Apply_ReplacesExistingDlrnDefinitionsInPlace()
     {
-        SpecEditor.Apply(Spec, Edit).Should().EndWith("%changelog\n").And.NotContain("Old entry");
-        SpecEditor.Apply(Spec, Edit with { KeepChangelog = true }).Should().Contain("- Old entry");
+        var spec = "%define upstream_version old\n%global dlrn 0\n%global dlrn_nvr old-nvr\n%define dlrn 7\n" + Spec;
+
+        var edited = SpecEditor.Apply(spec, Edit);
+
+        edited.Should().StartWith("%define upstream_version 1.2.0\n%global dlrn 1\n%global dlrn_nvr 1.2.0-0.20261123104500.abcdef0\n%define dlrn 7\n%global upstream_version 0.1\n");
     }
 
     [Fact]
-    public void Apply_WithoutVersion_KeepsTheSpecVersion()
+    public void Apply_SetsEveryVersionAndReleaseFieldAndEverySourceOrSource0Line()
     {
-        SpecEditor.Apply(Spec, Edit with { Version = null }).Should().Contain("\nVersion:        0.1\n");
+        var spec = Spec.Replace("Source1:", "# Version: and Release: in a comment\nSource:         other.tar.gz\nSource1:", StringComparison.Ordinal);
+
+        var edited = SpecEditor.Apply(spec, Edit);
+
+        edited.Should().Contain("\n# Version: 1.2.0\n", "sed 's/Version:.*/…/' is not anchored and eats the rest of the line");
+        edited.Should().Contain("\nSource: 1.2.0-0.20261123104500.abcdef0.tar.gz\nSource1:        foo.conf\n");
+    }
+
+    [Fact]
+    public void Apply_CutsAfterTheFirstChangelogLineUnlessAskedToKeepIt()
+    {
+        var spec = Spec.Replace("%changelog", "%changelog -f notes", StringComparison.Ordinal);
+
+        SpecEditor.Apply(spec, Edit).Should().EndWith("\n%changelog -f notes\n").And.NotContain("Old entry");
+        SpecEditor.Apply(spec, Edit with { KeepChangelog = true }).Should().Contain("- Old entry");
     }
 
     [Theory]
@@ -67,6 +98,23 @@ public class SpecEditorTests
         act.Should().Throw<CiJobsException>().Which.ExitCode.Should().Be(BuildExitCodes.SpecInvalid);
     }
 
+    [Theory]
+    [InlineData("1.0%(id)")]
+    [InlineData("1.0\nRequires: x")]
+    [InlineData("")]
+    [InlineData("a/b")]
+    public void Apply_RefusesAValueThatIsNotSafeInASpec(string upstream)
+    {
+        var act = () => SpecEditor.Apply(Spec, Edit with { UpstreamVersion = upstream });
+
+        act.Should().Throw<CiJobsException>().Which.ExitCode.Should().Be(BuildExitCodes.UnsafeGitValue);
+    }
+
     [Fact]
-    public void ReadVersion_ReturnsTheLiteralValue() => SpecEditor.ReadVersion(Spec).Should().Be("0.1");
+    public void ReadVersion_ReturnsTheSecondWordOfTheFirstVersionLine()
+    {
+        SpecEditor.ReadVersion(Spec).Should().Be("0.1");
+        SpecEditor.ReadVersion("Version: 2.0 # comment\n").Should().Be("2.0");
+        SpecEditor.ReadVersion("Name: x\n").Should().BeNull();
+    }
 }

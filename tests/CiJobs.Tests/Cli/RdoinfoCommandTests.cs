@@ -111,7 +111,9 @@ public class RdoinfoCommandTests
     {
         { "rdo-full.yml", "import:\n- rdo.yml\n- gone.yml\n", "rdo-full.yml:3: imported file 'gone.yml' not found", RdoinfoExitCodes.MissingFile },
         { "rdo-full.yml", "import:\n- rdo.yml\nreleases: [\n", "rdo-full.yml:5: YAML syntax error", RdoinfoExitCodes.Syntax },
-        { "tags/epoxy.yml", "packages:\n- project: glance\n  tags: {}\n  tags: {}\n", "tags/epoxy.yml:4: duplicate key 'tags'", RdoinfoExitCodes.Syntax },
+        { "tags/epoxy.yml", "packages:\n- project: glance\n  tags: {}\n  tags: {epoxy: {<<: 1}}\n", "tags/epoxy.yml:4: a merge key '<<' takes a mapping", RdoinfoExitCodes.Syntax },
+        { "tags/epoxy.yml", "packages:\n- project: glance\n  tags: " + new string('[', 300) + "\n", "tags/epoxy.yml:3: mappings and sequences nest more than 256 deep: the YAML nesting depth limit (256, --yaml-max-depth)", RdoinfoExitCodes.Limit },
+        { "tags.yml", "import:\n- /dev/zero\n", "/dev/zero: resolves to /dev/zero, outside the rdoinfo folder", RdoinfoExitCodes.Invalid },
         { "tags/epoxy.yml", "packages:\n- tags:\n    epoxy:\n", "tags/epoxy.yml:2: package entry without 'project'", RdoinfoExitCodes.Invalid },
         { "tags/epoxy.yml", "packages:\n- project: glance\n  conf: nosuch\n", "tags/epoxy.yml:3: package 'glance' uses unknown conf template 'nosuch'", RdoinfoExitCodes.Invalid },
         { "tags/epoxy.yml", "import:\n- tags.yml\n", "tags/epoxy.yml:2: import cycle: tags.yml -> tags/epoxy.yml -> tags.yml", RdoinfoExitCodes.ImportCycle },
@@ -149,6 +151,22 @@ public class RdoinfoCommandTests
 
         result.ExitCode.Should().Be(RdoinfoExitCodes.NotFound, result.ToString());
         result.StandardError.Should().Contain("unknown package 'openstack-novaa'; did you mean 'openstack-nova'");
+    }
+
+    [Fact]
+    public async Task Packages_and_show_for_a_release_count_tags_from_package_default_and_templates()
+    {
+        var packages = await CliRunner.RunAsync("rdoinfo", "packages", "--rdoinfo", RepoPaths.RealRdoinfo, "--release", "train", "--format", "json");
+        var show = await CliRunner.RunAsync("rdoinfo", "show", "instack", "--rdoinfo", RepoPaths.RealRdoinfo, "--release", "ussuri", "--format", "json");
+
+        packages.ExitCode.Should().Be(0, packages.ToString());
+        using var list = JsonDocument.Parse(packages.StandardOutput);
+        list.RootElement.EnumerateArray().Select(p => p.GetProperty("project").GetString()).Should()
+            .HaveCount(361, "distroinfo + DLRN's tag filter keep 361 packages in train")
+            .And.Contain(["instack", "tripleo-ui", "networking-fujitsu", "tripleo-common-tempest-plugin"]);
+        show.ExitCode.Should().Be(0, show.ToString());
+        using var json = JsonDocument.Parse(show.StandardOutput);
+        json.RootElement.GetProperty("applied_tag").GetString().Should().Be("ussuri");
     }
 
     [Fact]

@@ -129,20 +129,98 @@ public sealed class DlrnApiClientTests : IDisposable
     }
 
     [Fact]
-    public async Task ImportAsync_ServerTooSlow_ThrowsNoAnswerAfterRetries()
+    public async Task ImportAsync_ServerTooSlow_ThrowsOutcomeUnknownWithoutSendingItAgain()
     {
         await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
         dlrn.DelayNext(2, TimeSpan.FromSeconds(5), "/api/remote/import");
+        var client = Client(dlrn.BaseUrl, retries: 3, importTimeout: TimeSpan.FromSeconds(1));
+        await client.GetHealthAsync(checkCredentials: false, CancellationToken.None); // a warm connection
         var clock = Stopwatch.StartNew();
 
-        var act = () => Client(dlrn.BaseUrl, retries: 1, importTimeout: TimeSpan.FromMilliseconds(300)).ImportAsync(new Uri("http://127.0.0.1:9/x"), CancellationToken.None);
+        var act = () => client.ImportAsync(new Uri("http://127.0.0.1:9/x"), CancellationToken.None);
 
         var error = (await act.Should().ThrowAsync<DlrnApiException>()).Subject.Single();
         error.NoAnswer.Should().BeTrue();
+        error.OutcomeUnknown.Should().BeTrue("the server may still be importing");
         error.ExitCode.Should().Be(DlrnExitCodes.Unreachable);
-        error.Message.Should().Contain("did not answer");
+        error.Message.Should().Contain("did not answer").And.NotContain("attempts");
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(4));
-        dlrn.Requests.Count(r => r.Path == "/api/remote/import").Should().Be(2);
+        dlrn.Requests.Count(r => r.Path == "/api/remote/import").Should().Be(1, "an import that may have reached the server is never sent again");
+    }
+
+    [Theory]
+    [InlineData(502)]
+    [InlineData(504)]
+    public async Task ImportAsync_GatewayError_ThrowsOutcomeUnknownWithoutSendingItAgain(int status)
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.FailNext(3, status, "/api/remote/import");
+
+        var act = () => Client(dlrn.BaseUrl).ImportAsync(new Uri("http://127.0.0.1:9/x"), CancellationToken.None);
+
+        var error = (await act.Should().ThrowAsync<DlrnApiException>()).Subject.Single();
+        ((int)error.StatusCode!).Should().Be(status);
+        error.OutcomeUnknown.Should().BeTrue("behind a gateway the server may still be importing");
+        dlrn.Requests.Count(r => r.Path == "/api/remote/import").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task GetCommitsAsync_ServerWithoutGraphQl_Throws501WithoutRetrying()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.GraphQlAvailable = false;
+
+        var act = () => Client(dlrn.BaseUrl, retries: 4).GetCommitsAsync(new DlrnCommitQuery { ProjectName = "p" }, CancellationToken.None);
+
+        var error = (await act.Should().ThrowAsync<DlrnApiException>()).Subject.Single();
+        error.StatusCode.Should().Be(HttpStatusCode.NotImplemented);
+        error.ServerMessage.Should().Be("Missing libraries, /api/graphql endpoint is notavailable");
+        error.OutcomeUnknown.Should().BeFalse();
+        error.Message.Should().NotContain("attempts");
+        dlrn.Requests.Should().ContainSingle("a 501 is never retried");
+    }
+
+    [Fact]
+    public async Task GetHealthAsync_TooManyRequestsWithRetryAfter_WaitsAndRetries()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.FailNext(1, 429, "/api/health", retryAfter: TimeSpan.FromSeconds(1));
+        var clock = Stopwatch.StartNew();
+
+        var health = await Client(dlrn.BaseUrl).GetHealthAsync(checkCredentials: true, CancellationToken.None);
+
+        health.Result.Should().StartWith("ok");
+        dlrn.Requests.Should().HaveCount(2);
+        clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950), "the server asked to wait a second");
+    }
+
+    [Fact]
+    public async Task GetHealthAsync_RetryAfterLongerThanTheClientWaits_FailsAtOnceSayingSo()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.FailNext(1, 503, "/api/health", retryAfter: TimeSpan.FromHours(1));
+
+        var act = () => Client(dlrn.BaseUrl).GetHealthAsync(checkCredentials: false, CancellationToken.None);
+
+        var error = (await act.Should().ThrowAsync<DlrnApiException>()).Subject.Single();
+        error.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        error.Message.Should().Contain("retry after 3600 s");
+        dlrn.Requests.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task GetRepositoryFileAsync_ServedOrMissing_TextOrNull()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        var build = DlrnFixtures.WriteBuild(temp.Combine("out"));
+        await using var files = await DlrnFixtures.StartFilesAsync(build.DataDirectory);
+        var client = Client(dlrn.BaseUrl);
+
+        var yaml = await client.GetRepositoryFileAsync(new Uri($"{build.RepoUrl(files.BaseUrl)}commit.yaml"), CancellationToken.None);
+        var missing = await client.GetRepositoryFileAsync(new Uri($"{build.RepoUrl(files.BaseUrl)}nothing.yaml"), CancellationToken.None);
+
+        yaml.Should().Be(await File.ReadAllTextAsync(Path.Combine(build.Directory, "commit.yaml")));
+        missing.Should().BeNull();
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public sealed class DlrnCliTests : IDisposable
             json.RootElement.GetProperty("outcome").GetString().Should().Be("imported");
             json.RootElement.GetProperty("commit_hash").GetString().Should().Be(build.CommitHash);
             json.RootElement.GetProperty("distro_hash").GetString().Should().Be(build.DistroHash);
+            json.RootElement.GetProperty("verified_by").GetString().Should().Be("graphql");
         }
 
         second.ExitCode.Should().Be(0, second.ToString());
@@ -63,6 +64,34 @@ public sealed class DlrnCliTests : IDisposable
         result.ExitCode.Should().Be(DlrnExitCodes.ImportSkipped, result.ToString());
         result.StandardOutput.Should().StartWith("skipped: python-example commit aaaa");
         result.StandardError.Should().Contain("cijobs: error: DLRN skipped the import").And.Contain(newer.CommitHash);
+    }
+
+    [Fact]
+    public async Task Publish_to_a_server_without_graphql_says_how_it_verified_or_exits_49_when_it_cannot()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.GraphQlAvailable = false;
+        var build = DlrnFixtures.WriteBuild(temp.Combine("out"));
+        var failed = DlrnFixtures.WriteBuild(temp.Combine("out"), projectName: "python-broken", commitHash: "cccc000000000000000000000000000000000003", status: "FAILED");
+        await using var files = await DlrnFixtures.StartFilesAsync(build.DataDirectory);
+
+        var published = await CliRunner.RunAsync(
+            ["publish", "dlrn", "--api-url", dlrn.BaseUrl, "--repo-url", build.RepoUrl(files.BaseUrl).ToString(), "--central-url", dlrn.ReposUrl, "--format", "json", .. Fast],
+            environment: Environment());
+        var unverifiable = await CliRunner.RunAsync(
+            ["publish", "dlrn", "--api-url", dlrn.BaseUrl, "--repo-url", failed.RepoUrl(files.BaseUrl).ToString(), .. Fast], environment: Environment());
+
+        published.ExitCode.Should().Be(0, published.ToString());
+        using (var json = JsonDocument.Parse(published.StandardOutput))
+        {
+            json.RootElement.GetProperty("outcome").GetString().Should().Be("imported");
+            json.RootElement.GetProperty("verified_by").GetString().Should().Be("commit.yaml");
+        }
+
+        published.StandardError.Should().Contain("GraphQL is not available (501 Missing libraries");
+        unverifiable.ExitCode.Should().Be(DlrnExitCodes.CannotVerify, unverifiable.ToString());
+        unverifiable.StandardError.Trim().Should().StartWith("cijobs: error: cannot verify the import of python-broken").And.NotContain("\n");
+        dlrn.Imports.Should().ContainSingle();
     }
 
     [Fact]
@@ -147,11 +176,17 @@ public sealed class DlrnCliTests : IDisposable
         runs.Add(await CliRunner.RunAsync(["report", .. api, "--job-id", "j", "--url", "http://l/1", "--success", "true", .. hashes], work, fromEnvironment));
         runs.Add(await CliRunner.RunAsync(["promote", .. api, "--commit-hash", "ffff0000", "--distro-hash", "00000000", "--promote-name", "p2"], work, fromEnvironment));
         runs.Add(await CliRunner.RunAsync(["promote", .. api, .. hashes, "--promote-name", "p3", "--user", "intruder"], work, fromEnvironment));
+        // Without GraphQL: the fallback's messages and logs.
+        dlrn.GraphQlAvailable = false;
+        runs.Add(await CliRunner.RunAsync(["publish", "dlrn", .. api, "--repo-url", build.RepoUrl(files.BaseUrl).ToString(), "--central-url", dlrn.ReposUrl], work, fromEnvironment));
+        runs.Add(await CliRunner.RunAsync(["publish", "dlrn", .. api, "--repo-url", build.RepoUrl(files.BaseUrl).ToString(), "--password-file", passwordFile], work, fromFile));
 
         runs.Take(4).Should().AllSatisfy(r => r.ExitCode.Should().Be(0, r.ToString()));
         runs[4].ExitCode.Should().Be(DlrnExitCodes.ServerError, runs[4].ToString());
         runs[5].ExitCode.Should().Be(DlrnExitCodes.RequestRejected, runs[5].ToString());
         runs[6].ExitCode.Should().Be(DlrnExitCodes.AuthenticationFailed, runs[6].ToString());
+        runs[7].ExitCode.Should().Be(0, runs[7].ToString());
+        runs[8].ExitCode.Should().Be(0, runs[8].ToString());
         var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{DlrnFixtures.User}:{secret}"));
         foreach (var run in runs)
         {

@@ -24,7 +24,7 @@ public sealed class DlrnCommitTests
     };
 
     /// <summary>A commit.yaml as DLRN's <c>saveYAML_commit</c> (PyYAML) writes it: plain or single-quoted strings,
-    /// <c>None</c> for nulls, a float dt_commit, the row's id (reference/dlrn.md §2.3 and the appendix).</summary>
+    /// <c>None</c> for nulls, a float dt_commit, the row's id (docs/contracts/dlrn-build.md).</summary>
     private const string DlrnWritten = """
         commits:
         - artifacts: repos/3a/93/3a9326f251b9a4162eb0dfa9f1c924ef47c2c55a_024e24f0/python-pysaml2-3.0-1a.el9.noarch.rpm,repos/3a/93/3a9326f251b9a4162eb0dfa9f1c924ef47c2c55a_024e24f0/python-pysaml2-3.0-1a.el9.src.rpm

@@ -154,4 +154,92 @@ public sealed class FakeDlrnServerContractTests : IDisposable
         argument.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await argument.Content.ReadAsStringAsync()).Should().Contain("Unknown argument");
     }
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("POST")]
+    public async Task Without_graphql_libraries_the_server_answers_501_missing_libraries(string method)
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.GraphQlAvailable = false;
+        using var request = new HttpRequestMessage(new HttpMethod(method), $"{dlrn.BaseUrl}/api/graphql?query=%7B%20commits%20%7B%20commitHash%20%7D%20%7D");
+        if (method == "POST")
+        {
+            request.Content = new StringContent("{\"query\":\"{ commits { commitHash } }\"}", Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotImplemented);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        (await response.Content.ReadAsStringAsync()).Should().Be("{\"message\":\"Missing libraries, /api/graphql endpoint is notavailable\"}");
+    }
+
+    [Fact]
+    public async Task An_import_writes_commit_yaml_and_the_status_report_under_the_repositories_url()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        var build = DlrnFixtures.WriteBuild(temp.Combine("out"));
+        await using var files = await DlrnFixtures.StartFilesAsync(build.DataDirectory);
+
+        using var response = await http.SendAsync(Import(dlrn.BaseUrl, $"{{\"repo_url\":\"{build.RepoUrl(files.BaseUrl)}\"}}"));
+        var yaml = await http.GetStringAsync($"{dlrn.ReposUrl}/{build.ShardedDirectory["repos/".Length..]}/commit.yaml");
+        var report = await http.GetStringAsync($"{dlrn.ReposUrl}/status_report.csv");
+
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        yaml.Should().StartWith("commits:\n- artifacts: repos/").And.Contain("  dt_commit: '1700000000.0'\n").And.Contain("  id: '1'\n")
+            .And.Contain($"  commit_hash: {build.CommitHash}\n").And.Contain("  status: SUCCESS\n").And.Contain("  extended_hash: None\n");
+        var commit = CiJobs.Core.Dlrn.DlrnCommit.TryParse(yaml).Should().ContainSingle().Subject;
+        commit.CommitHash.Should().Be(build.CommitHash);
+        commit.DtCommit.Should().Be(1_700_000_000);
+        report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(
+            "Project,Source Sha,Dist Sha,Extended Sha,Component,Status,Timestamp,Packages",
+            $"{build.ProjectName},{build.CommitHash},{build.DistroHash},None,None,SUCCESS,1700000500,{string.Join('|', build.Artifacts)}");
+    }
+
+    [Fact]
+    public async Task Two_imports_of_one_commit_at_the_same_time_both_record_it_like_dlrn()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.ImportProcessingTime = TimeSpan.FromMilliseconds(700);
+        var build = DlrnFixtures.WriteBuild(temp.Combine("out"));
+        await using var files = await DlrnFixtures.StartFilesAsync(build.DataDirectory);
+        var body = $"{{\"repo_url\":\"{build.RepoUrl(files.BaseUrl)}\"}}";
+
+        var first = http.SendAsync(Import(dlrn.BaseUrl, body));
+        await Task.Delay(200);
+        using var second = await http.SendAsync(Import(dlrn.BaseUrl, body));
+        using var firstAnswer = await first;
+        using var third = await http.SendAsync(Import(dlrn.BaseUrl, body));
+
+        firstAnswer.StatusCode.Should().Be(HttpStatusCode.Created);
+        second.StatusCode.Should().Be(HttpStatusCode.Created);
+        third.StatusCode.Should().Be(HttpStatusCode.Created);
+        dlrn.Commits.Should().HaveCount(2, "DLRN checks for a newer commit before it downloads, outside its lock")
+            .And.AllSatisfy(c => c.CommitHash.Should().Be(build.CommitHash));
+        dlrn.Imports.Select(i => i.Skipped).Should().Equal(false, false, true);
+    }
+
+    [Fact]
+    public async Task An_import_goes_on_when_the_client_gives_up()
+    {
+        await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.DelayNext(1, TimeSpan.FromSeconds(2), "/api/remote/import");
+        var build = DlrnFixtures.WriteBuild(temp.Combine("out"));
+        await using var files = await DlrnFixtures.StartFilesAsync(build.DataDirectory);
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        (await impatient.GetStringAsync($"{dlrn.BaseUrl}/api/health")).Should().Contain("ok");
+
+        var act = () => impatient.SendAsync(Import(dlrn.BaseUrl, $"{{\"repo_url\":\"{build.RepoUrl(files.BaseUrl)}\"}}"));
+
+        await act.Should().ThrowAsync<TaskCanceledException>();
+        dlrn.Commits.Should().BeEmpty("the server is still waiting");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (dlrn.Commits.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        dlrn.Commits.Should().ContainSingle().Which.CommitHash.Should().Be(build.CommitHash);
+    }
 }

@@ -12,8 +12,10 @@ public sealed class PublishEndToEndTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    [Fact]
-    public async Task The_example_package_is_built_served_published_and_a_second_publish_is_already_present()
+    [Theory]
+    [InlineData(true, "graphql")]
+    [InlineData(false, "commit.yaml")]
+    public async Task The_example_package_is_built_served_published_and_a_second_publish_is_already_present(bool graphQl, string verifiedBy)
     {
         var work = temp.Combine("work");
         var output = temp.Combine("out");
@@ -32,6 +34,7 @@ public sealed class PublishEndToEndTests : IDisposable
         var rpms = Directory.GetFiles(Path.Combine(output, resultDir), "*.rpm").Select(Path.GetFileName).ToList();
         rpms.Should().Contain(r => r!.EndsWith(".src.rpm", StringComparison.Ordinal)).And.Contain(r => r!.EndsWith(".noarch.rpm", StringComparison.Ordinal));
         await using var dlrn = await DlrnFixtures.StartDlrnAsync(temp);
+        dlrn.GraphQlAvailable = graphQl;
         await using var serve = await ServeProcess.StartAsync(output);
         var environment = new Dictionary<string, string?> { ["DLRN_API_USER"] = DlrnFixtures.User, ["DLRN_API_PASSWORD"] = DlrnFixtures.Password };
         string[] publish = ["publish", "dlrn", "--api-url", dlrn.BaseUrl, "--repo-url", serve.Url + resultDir + "/", "--central-url", dlrn.ReposUrl, "--format", "json"];
@@ -41,6 +44,7 @@ public sealed class PublishEndToEndTests : IDisposable
 
         first.ExitCode.Should().Be(0, first.ToString());
         Outcome(first).Should().Be("imported");
+        VerifiedBy(first).Should().Be(verifiedBy);
         var commit = dlrn.Commits.Should().ContainSingle().Subject;
         commit.ProjectName.Should().Be("example-greetlib");
         commit.CommitHash.Should().Be(commitHash);
@@ -57,12 +61,17 @@ public sealed class PublishEndToEndTests : IDisposable
         dlrn.Imports.Should().ContainSingle().Which.MissingArtifacts.Should().BeEmpty();
         second.ExitCode.Should().Be(0, second.ToString());
         Outcome(second).Should().Be("already_present");
+        VerifiedBy(second).Should().Be(verifiedBy);
         dlrn.Imports.Should().ContainSingle("the second publish sends no import");
     }
 
-    private static string Outcome(CliResult result)
+    private static string Outcome(CliResult result) => Property(result, "outcome");
+
+    private static string VerifiedBy(CliResult result) => Property(result, "verified_by");
+
+    private static string Property(CliResult result, string name)
     {
         using var json = JsonDocument.Parse(result.StandardOutput);
-        return json.RootElement.GetProperty("outcome").GetString()!;
+        return json.RootElement.GetProperty(name).GetString()!;
     }
 }

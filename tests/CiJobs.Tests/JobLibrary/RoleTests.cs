@@ -42,6 +42,48 @@ public class RoleTests
     }
 
     [Fact]
+    public async Task The_build_role_refuses_a_plan_with_a_release_name_unsafe_in_a_path_before_building_anything()
+    {
+        using var job = await AnsibleJobHarness.CreateAsync();
+        Directory.CreateDirectory(job.JobDir);
+
+        // A stand-in cijobs that records its calls: the role must not get as far as calling it.
+        var calls = Path.Combine(job.JobDir, "cijobs-calls.txt");
+        var fakeCijobs = Path.Combine(job.JobDir, "fake-cijobs");
+        await File.WriteAllTextAsync(fakeCijobs, $"#!/bin/sh\necho \"$@\" >> \"{calls}\"\nexit 0\n");
+        File.SetUnixFileMode(fakeCijobs, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var playbook = Path.Combine(job.JobDir, "build-only.yaml");
+        await File.WriteAllTextAsync(playbook, "- name: Build a given plan\n  hosts: all\n  roles:\n    - cijobs-build\n");
+        static JsonObject Build(string release) => new()
+        {
+            ["package"] = "example-greeter",
+            ["project"] = "example-greeter",
+            ["release"] = release,
+            ["source"] = null,
+            ["source_ref"] = null,
+            ["distgit"] = null,
+            ["distgit_ref"] = null,
+            ["reason"] = "test",
+        };
+        var plan = new JsonObject
+        {
+            ["rdoinfo_directory"] = job.Checkout("rdoinfo"),
+            ["builds"] = new JsonArray(Build("tiny"), Build("../../../somewhere"), Build("tiny/x"), Build(".hidden")),
+        };
+
+        var runs = await job.RunJobAsync(new JsonObject { ["cijobs_build_plan"] = plan, ["cijobs_build_command"] = fakeCijobs }, playbook);
+
+        var run = runs.Single();
+        run.ExitCode.Should().NotBe(0, run.ToString());
+        run.Output.Should().Contain("invalid release name '../../../somewhere' in the plan (build of example-greeter)")
+            .And.Contain("invalid release name 'tiny/x' in the plan")
+            .And.Contain("invalid release name '.hidden' in the plan")
+            .And.NotContain("invalid release name 'tiny'");
+        File.Exists(calls).Should().BeFalse("nothing is built when a release name of the plan is unsafe");
+        Directory.Exists(Path.Combine(job.Home, "cijobs")).Should().BeFalse("no output folder is made either");
+    }
+
+    [Fact]
     public async Task A_failed_build_fails_the_run_but_post_still_collects_its_logs_and_returns_no_artifact()
     {
         using var job = await AnsibleJobHarness.CreateAsync();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CiJobs.Core;
 using CiJobs.Core.Plan;
 
@@ -197,6 +198,65 @@ public class BuildPlannerTests
     }
 
     [Fact]
+    public async Task PlanAsync_RdoinfoFieldOverriddenByAReleaseTag_BuildsOnlyTheReleasesWhoseExpansionChanged()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var text = PlanFixture.RdoinfoText().Replace("- project: example-greetlib\n", "- project: example-greetlib\n  source-branch: stable/foo\n", StringComparison.Ordinal);
+        var newrev = await fixture.Rdoinfo.CommitAsync("greetlib: build from stable/foo", new Dictionary<string, string> { ["rdo-full.yml"] = text });
+        var vars = fixture.ZuulVars("rdoinfo", "master", "post", oldrev: fixture.RdoinfoBase, newrev: newrev);
+
+        var plan = await PlanAsync(fixture, vars, r => r with { Releases = ["tiny", "tiny-1", "old"] });
+
+        // tiny-1 pins source-branch in its own tag, so its expansion is the same before and after.
+        plan.Builds.Should().BeEquivalentTo(new[]
+        {
+            new { Package = "example-greetlib", Release = "tiny", SourceRef = "stable/foo", Reason = "rdoinfo changed source-branch (unset -> stable/foo)" },
+            new { Package = "example-greetlib", Release = "old", SourceRef = "stable/foo", Reason = "rdoinfo changed source-branch (unset -> stable/foo)" },
+        });
+        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greetlib", "tiny-1", "changed source-branch; nothing changed for tiny-1"));
+    }
+
+    [Fact]
+    public async Task PlanAsync_RdoinfoChangeVisibleOnlyInTheReleaseExpansion_BuildsThatRelease()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        const string Flavored = "- project: example-flavored\n  flavor: plain\n  summary: '{0}'\n  tags:\n    tiny:\n      flavor: spicy";
+        var baseRev = await fixture.Rdoinfo.CommitAsync("Add flavored", new Dictionary<string, string>
+        {
+            ["rdo-full.yml"] = PlanFixture.RdoinfoText(extraPackages: string.Format(CultureInfo.InvariantCulture, Flavored, "%(flavor)s build")),
+        });
+        var newrev = await fixture.Rdoinfo.CommitAsync("flavored: literal summary", new Dictionary<string, string>
+        {
+            ["rdo-full.yml"] = PlanFixture.RdoinfoText(extraPackages: string.Format(CultureInfo.InvariantCulture, Flavored, "plain build")),
+        });
+        var vars = fixture.ZuulVars("rdoinfo", "master", "post", oldrev: baseRev, newrev: newrev);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        // Unexpanded, the package reads the same ("plain build" both times); expanded for tiny it does not.
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-flavored", Release = "tiny", Reason = "rdoinfo changed summary (spicy build -> plain build)" });
+        plan.Skipped.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task PlanAsync_RdoinfoTagThatIsNoRelease_BuildsEveryReleaseOfThePackage()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var text = PlanFixture.RdoinfoText().Replace("    tiny-1:\n      source-branch: stable/1", "    build-tags-only:\n    tiny-1:\n      source-branch: stable/1", StringComparison.Ordinal);
+        var newrev = await fixture.Rdoinfo.CommitAsync("greetlib: tags only", new Dictionary<string, string> { ["rdo-full.yml"] = text });
+        var vars = fixture.ZuulVars("rdoinfo", "master", "post", oldrev: fixture.RdoinfoBase, newrev: newrev);
+
+        var plan = await PlanAsync(fixture, vars);
+
+        plan.Builds.Select(b => (b.Package, b.Release, b.Reason)).Should().BeEquivalentTo(new[]
+        {
+            ("example-greetlib", "tiny", "rdoinfo added tag build-tags-only"),
+            ("example-greetlib", "tiny-1", "rdoinfo added tag build-tags-only"),
+        });
+        plan.Skipped.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task PlanAsync_RdoinfoBaseRevisionMissing_ThrowsRevisionNotFound()
     {
         using var fixture = await PlanFixture.CreateAsync();
@@ -205,6 +265,42 @@ public class BuildPlannerTests
         var act = () => PlanAsync(fixture, vars);
 
         (await act.Should().ThrowAsync<CiJobsException>()).Which.ExitCode.Should().Be(PlanExitCodes.RevisionNotFound);
+    }
+
+    /// <summary>The tiny rdoinfo with one more maintained release, <paramref name="release"/>, that example-greetlib is in.</summary>
+    internal static string RdoinfoWithRelease(string release) => PlanFixture.RdoinfoText()
+        .Replace("- name: old\n", $"- name: '{release}'\n  status: maintained\n  branch: evil-rdo\n  upstream_branch: main\n  repos:\n  - name: el9s\n- name: old\n", StringComparison.Ordinal)
+        .Replace("    old:\n", $"    old:\n    '{release}':\n", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("../../../somewhere")]
+    [InlineData("tiny/../../x")]
+    [InlineData(".hidden")]
+    [InlineData("-rf")]
+    public async Task PlanAsync_ReleaseNameFromRdoinfoUnsafeInAPath_ThrowsInvalidInput(string release)
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        await fixture.Rdoinfo.CommitAsync("A hostile release", new Dictionary<string, string> { ["rdo-full.yml"] = RdoinfoWithRelease(release) });
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", newrev: "2222222", projects: ["rdoinfo"]);
+
+        var act = () => PlanAsync(fixture, vars);
+
+        var error = (await act.Should().ThrowAsync<CiJobsException>()).Which;
+        error.ExitCode.Should().Be(PlanExitCodes.InvalidInput);
+        error.Message.Should().StartWith($"invalid rdoinfo release name '{release}': use letters, digits and . _ + - only");
+    }
+
+    [Fact]
+    public async Task PlanAsync_ReleaseNameFlagUnsafeInAPath_ThrowsInvalidInputBeforeTheLookup()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        var vars = fixture.ZuulVars("example-greetlib", "main", "post", newrev: "2222222", projects: ["rdoinfo"]);
+
+        var act = () => PlanAsync(fixture, vars, r => r with { Releases = ["tiny", "../tiny"] });
+
+        var error = (await act.Should().ThrowAsync<CiJobsException>()).Which;
+        error.ExitCode.Should().Be(PlanExitCodes.InvalidInput);
+        error.Message.Should().StartWith("invalid release name '../tiny'");
     }
 
     [Fact]

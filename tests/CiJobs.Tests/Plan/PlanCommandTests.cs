@@ -50,6 +50,21 @@ public class PlanCommandTests
     }
 
     [Fact]
+    public async Task Plan_with_a_release_name_unsafe_in_a_path_in_rdoinfo_exits_73_and_prints_no_plan()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        await fixture.Rdoinfo.CommitAsync("A hostile release", new Dictionary<string, string> { ["rdo-full.yml"] = BuildPlannerTests.RdoinfoWithRelease("../../../somewhere") });
+
+        var result = await CliRunner.RunAsync([
+            "plan", "--project", "git.example.org/example-greetlib", "--branch", "main", "--newrev", "abc",
+            "--src-dir", fixture.Checkout("example-greetlib"), "--rdoinfo", fixture.Checkout("rdoinfo"), "--format", "json"]);
+
+        result.ExitCode.Should().Be(PlanExitCodes.InvalidInput, result.ToString());
+        result.StandardError.Should().StartWith("cijobs: error: invalid rdoinfo release name '../../../somewhere'");
+        result.StandardOutput.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Plan_without_zuul_vars_or_project_exits_73()
     {
         var result = await CliRunner.RunAsync(["plan"]);

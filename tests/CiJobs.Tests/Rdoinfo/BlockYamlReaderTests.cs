@@ -1,5 +1,6 @@
 using System.Text;
 using CiJobs.Core.Rdoinfo;
+using CiJobs.Core.Yaml;
 using CiJobs.Tests.Support;
 using FluentAssertions;
 using Xunit;
@@ -37,6 +38,8 @@ public sealed class BlockYamlReaderTests
     [InlineData("a:\n    deep:\n        deeper: 1\n    back: 2\nz: 3\n")]
     [InlineData("list:\n-   spaced: 1\n    more: 2\n-   scalar\n")]
     [InlineData("k: v   \nk2:   \n  sub: 1  # c\n")]
+    [InlineData("a: 1\nb: 2\na: 3\n")] // a repeated key keeps its last value
+    [InlineData("a: 1.10\nb: 0755\nc: on\nd: 2025-01-02\ne: 1_000\nf: -.inf\ng: 1:20\nh: 0x1F\ni: '1.10'\n")] // YAML 1.1 types
     [InlineData("")]
     [InlineData("# only a comment\n\n")]
     public void Accepted_documents_give_the_full_parsers_tree(string yaml)
@@ -59,7 +62,13 @@ public sealed class BlockYamlReaderTests
     [InlineData("a: \"tab\\there\"\n")] // escape
     [InlineData("a:\tb\n")] // tab
     [InlineData("a: 1\r\nb: 2\r\n")] // carriage returns
-    [InlineData("a: 1\na: 2\n")] // duplicate key: the full parser's error
+    [InlineData("a: 1\nb: <<\n")] // PyYAML has no constructor for '<<' or '=' as values: the full parser's error
+    [InlineData("a: 1\nb: =\n")]
+    [InlineData("a: 1\n<<: {}\n")] // merge key
+    [InlineData("a: 1\n1.10: b\n")] // a key that is not a string in YAML 1.1
+    [InlineData("a: 1\nyes: b\n")]
+    [InlineData("a: 1\n~: b\n")]
+    [InlineData("a: 2025-13-01\n")] // a value PyYAML cannot construct
     [InlineData("a: b: c\n")] // error
     [InlineData("a: 1\n  b: 2\n")] // bad indentation
     [InlineData("a:\n  - x\n  b: 1\n")]
@@ -83,16 +92,18 @@ public sealed class BlockYamlReaderTests
         for (var n = 0; n < 10000; n++)
         {
             var yaml = RandomDocument(random);
-            if (!BlockYamlReader.TryParse(yaml, "r.yml", out var fast))
+            var fastWarnings = new List<YamlWarning>();
+            if (!BlockYamlReader.TryParse(yaml, "r.yml", YamlLimits.Default, fastWarnings, out var fast))
             {
                 continue;
             }
 
             accepted++;
             object? full;
+            var fullWarnings = new List<YamlWarning>();
             try
             {
-                full = YamlTree.ParseFull(yaml, "r.yml");
+                full = YamlTree.ParseFull(yaml, "r.yml", YamlLimits.Default, fullWarnings);
             }
             catch (RdoinfoException e)
             {
@@ -100,6 +111,7 @@ public sealed class BlockYamlReaderTests
             }
 
             Dump(fast).Should().Be(Dump(full), yaml);
+            fastWarnings.Should().Equal(fullWarnings, yaml);
         }
 
         accepted.Should().BeGreaterThan(1000, "the generator must exercise the accepted subset, not only the declines");
@@ -109,7 +121,7 @@ public sealed class BlockYamlReaderTests
     private static string RandomDocument(Random random)
     {
         string[] keys = ["a", "project", "name", "'q k'", "\"dq\"", "x-y", "k#h", "~", "url", "-k", "a b"];
-        string[] scalars = ["v", "two words", "", "~", "null", "'it''s'", "\"dq\"", "http://h/p#f", "a:b", "v # c", "-1", "v  ", "'#'", "x-y", "%(project)s-distgit"];
+        string[] scalars = ["v", "two words", "", "~", "null", "'it''s'", "\"dq\"", "http://h/p#f", "a:b", "v # c", "-1", "v  ", "'#'", "x-y", "%(project)s-distgit", "1.10", "0755", "yes", "Off", "2025-01-02", "1_0", "0x1f", "1:20", ".inf", "-0.0", "1.0e+16", "2025-1-2 3:04:05"];
         string[] awkward = ["- x", "x: y", "'x' y", "&a v", "*a", "[1]", "{a: 1}", "|", "@v", "%v", "'", "\"", "?x", ":x", "\\x", "\"a\\\"b\"", "#c"];
         var text = new StringBuilder();
         var lines = random.Next(1, 14);

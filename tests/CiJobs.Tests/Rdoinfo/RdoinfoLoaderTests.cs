@@ -243,7 +243,8 @@ public class RdoinfoLoaderTests
     [InlineData("import:\n- rdo.yml\n- missing.yml", "rdo-full.yml:3", "imported file 'missing.yml' not found", RdoinfoExitCodes.MissingFile)]
     [InlineData("import:\n- rdo.yml\n- rdo-full.yml", "rdo-full.yml:3", "import cycle: rdo-full.yml -> rdo-full.yml", RdoinfoExitCodes.ImportCycle)]
     [InlineData("import:\n- rdo.yml\npackages: [a: b", "rdo-full.yml", "YAML syntax error", RdoinfoExitCodes.Syntax)]
-    [InlineData("import:\n- rdo.yml\nreleases: []\nreleases: []", "rdo-full.yml:4", "duplicate key 'releases' (first at line 3)", RdoinfoExitCodes.Syntax)]
+    [InlineData("import:\n- rdo.yml\nreleases: []\nwhen: 2025-02-30", "rdo-full.yml:4", "not a valid date", RdoinfoExitCodes.Syntax)]
+    [InlineData("import:\n- rdo.yml\nx: &a [*a]", "rdo-full.yml:3", "refers to a node that contains it", RdoinfoExitCodes.Syntax)]
     public async Task Load_BadEntryFile_FailsNamingFileAndLine(string entry, string where, string message, int exitCode)
     {
         using var fixture = new RdoinfoFixture().Write("rdo-full.yml", entry);

@@ -48,9 +48,9 @@ public sealed class CommitMessageTests
     [Fact]
     public void PatchMetadata_YamlValues_AreParsed()
     {
-        var message = CommitMessage.Parse("T\n\nPatch-name: \"x y.patch\"\nPatch-id: 7\nPatch-status: |\n    # keep\nIgnore-patch: false\nNo-prefix: yes");
+        var message = CommitMessage.Parse("T\n\nPatch-name: \"x_y.patch\"\nPatch-id: 7\nPatch-status: |\n    # keep\nIgnore-patch: false\nNo-prefix: yes");
         var metadata = PatchMetadata.From(message, "0123456789abcdef");
-        metadata.Should().Be(new PatchMetadata("x y.patch", 7, "# keep\n", false, false, true));
+        metadata.Should().Be(new PatchMetadata("x_y.patch", 7, "# keep\n", false, false, true));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using CiJobs.Core.Dlrn;
 using CiJobs.Core.Platform;
 
@@ -24,23 +23,23 @@ internal sealed class DlrnOptions
         Description = $"File whose first line is the password. Default: ${DlrnCredentials.PasswordVariable}. Never give the password itself on the command line.",
     };
 
-    public Option<int> Retries { get; } = new("--retries")
+    public Option<int> Retries { get; } = new Option<int>("--retries")
     {
-        Description = "Retries after connection errors, timeouts and 5xx answers (never after 4xx).",
+        Description = "Retries after connection errors, timeouts and 5xx answers (never after 4xx), 0 to 20.",
         DefaultValueFactory = _ => 3,
-    };
+    }.InRange(0, 20);
 
-    public Option<double> RetryDelay { get; } = new("--retry-delay")
+    public Option<double> RetryDelay { get; } = new Option<double>("--retry-delay")
     {
-        Description = "Seconds before the first retry; later ones double (with jitter).",
+        Description = "Seconds before the first retry, 0 to 300; later ones double (with jitter).",
         DefaultValueFactory = _ => 2.0,
-    };
+    }.InRange(0.0, 300.0);
 
-    public Option<double> Timeout { get; } = new("--timeout")
+    public Option<double> Timeout { get; } = new Option<double>("--timeout")
     {
-        Description = "Seconds to wait for one answer; the import is synchronous on the server, so publish waits up to 30 times longer for it.",
+        Description = "Seconds to wait for one answer, 0.1 to 3600; the import is synchronous on the server, so publish waits up to 30 times longer for it.",
         DefaultValueFactory = _ => 60.0,
-    };
+    }.InRange(0.1, 3600.0);
 
     public void AddTo(Command command)
     {
@@ -58,11 +57,12 @@ internal sealed class DlrnOptions
         var apiUrl = DlrnClientOptions.ParseApiUrl(parseResult.GetValue(ApiUrl)!);
         var credentials = await DlrnCredentials.ResolveAsync(
             parseResult.GetValue(User), parseResult.GetValue(PasswordFile)?.FullName, SystemEnvironment.Instance, cancellationToken);
-        var timeout = TimeSpan.FromSeconds(Positive(parseResult.GetValue(Timeout), "--timeout"));
+        // The ranges are checked when the command line is parsed (NumericOptions).
+        var timeout = TimeSpan.FromSeconds(parseResult.GetValue(Timeout));
         return new DlrnClientOptions(apiUrl, credentials)
         {
-            MaxRetries = Math.Max(0, parseResult.GetValue(Retries)),
-            RetryDelay = TimeSpan.FromSeconds(Math.Max(0, parseResult.GetValue(RetryDelay))),
+            MaxRetries = parseResult.GetValue(Retries),
+            RetryDelay = TimeSpan.FromSeconds(parseResult.GetValue(RetryDelay)),
             RequestTimeout = timeout,
             ImportTimeout = timeout * 30,
         };
@@ -77,7 +77,4 @@ internal sealed class DlrnOptions
     {
         Timeout = System.Threading.Timeout.InfiniteTimeSpan,
     };
-
-    private static double Positive(double value, string name) =>
-        value > 0 ? value : throw new Core.CiJobsException($"{name} must be positive, not {value.ToString(CultureInfo.InvariantCulture)}", DlrnExitCodes.RequestRejected);
 }

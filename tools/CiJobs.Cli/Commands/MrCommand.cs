@@ -22,6 +22,7 @@ internal static class MrCommand
         Option<string?> DistServerUrl,
         Option<string?> DistProject,
         Option<string?> DistFork,
+        Option<double> Timeout,
         Option<OutputFormat> Format);
 
     public static Command Create()
@@ -47,6 +48,11 @@ internal static class MrCommand
             new Option<string?>("--dist-git-server-url") { Description = "Dist-git forge URL. Default: same as the source-git one." },
             new Option<string?>("--dist-git-project") { Description = distProjectHelp },
             new Option<string?>("--dist-git-fork") { Description = "The bot's fork of dist-git to push its branches to (then the bot needs no push right on dist-git). Default: CIJOBS_DIST_GIT_FORK, else push to dist-git itself." },
+            new Option<double>("--timeout")
+            {
+                Description = "Seconds one forge request may take, retries included; then the run fails with exit 64.",
+                DefaultValueFactory = _ => ForgeHttp.DefaultTimeout.TotalSeconds,
+            }.InRange(0.1, ForgeHttp.MaxTimeout.TotalSeconds),
             OutputOptions.CreateFormatOption());
         command.Options.Add(common.Forge);
         command.Options.Add(common.ServerUrl);
@@ -55,6 +61,7 @@ internal static class MrCommand
         command.Options.Add(common.DistServerUrl);
         command.Options.Add(common.DistProject);
         command.Options.Add(common.DistFork);
+        command.Options.Add(common.Timeout);
         command.Options.Add(common.Format);
         return common;
     }
@@ -63,7 +70,7 @@ internal static class MrCommand
     {
         var command = new Command(name, description + "\nThe source-git merge request comes from --mr, else --event-file, else the merge-request pipeline variables (CI_MERGE_REQUEST_IID, CI_MERGE_REQUEST_PROJECT_PATH, CI_SERVER_URL).");
         var common = CreateCommon(command, "Dist-git project path. Default: CIJOBS_DIST_GIT_PROJECT.");
-        var number = new Option<int?>("--mr") { Description = "Source-git merge request iid (GitLab) or pull request number (GitHub)." };
+        var number = new Option<int?>("--mr") { Description = "Source-git merge request iid (GitLab) or pull request number (GitHub)." }.InRange(1, int.MaxValue);
         var eventFile = new Option<FileInfo?>("--event-file") { Description = "A webhook payload: GitLab Merge Request Hook or GitHub pull_request event." };
         command.Options.Add(number);
         command.Options.Add(eventFile);
@@ -73,7 +80,7 @@ internal static class MrCommand
             var input = new MirrorInput(parseResult.GetValue(common.SourceProject), parseResult.GetValue(number), parseResult.GetValue(common.ServerUrl));
             if (parseResult.GetValue(eventFile) is { } file)
             {
-                input = input.Or(MirrorInput.FromEventPayload(await ReadAsync(file, ct)));
+                input = input.Or(MirrorInput.FromEventPayload(await ReadAsync(file, ct), file.FullName));
             }
 
             input = input.Or(MirrorInput.FromGitLabCi(environment));
@@ -92,7 +99,7 @@ internal static class MrCommand
         var command = new Command("status", "Copy a dist-git merge request's pipeline status to the source-git commit it tested (From-source-git-commit trailer) as the commit status 'dist-git CI'.\n" +
             "Run at the end of the dist-git pipeline: the dist-git merge request comes from --mr, else --event-file (Pipeline Hook), else CI_MERGE_REQUEST_IID/CI_MERGE_REQUEST_PROJECT_PATH.");
         var common = CreateCommon(command, "Dist-git project path. Default: --event-file, else CI_MERGE_REQUEST_PROJECT_PATH.");
-        var number = new Option<int?>("--mr") { Description = "Dist-git merge request iid or pull request number." };
+        var number = new Option<int?>("--mr") { Description = "Dist-git merge request iid or pull request number." }.InRange(1, int.MaxValue);
         var eventFile = new Option<FileInfo?>("--event-file") { Description = "A GitLab Pipeline Hook payload of the dist-git merge request pipeline." };
         var pipelineStatus = new Option<string?>("--pipeline-status") { Description = "The pipeline status to report (success, failed, running, ...). Default: the merge request's newest pipeline." };
         var pipelineUrl = new Option<string?>("--pipeline-url") { Description = "Link for the status. Default: CI_PIPELINE_URL." };
@@ -106,7 +113,7 @@ internal static class MrCommand
             var input = new MirrorInput(parseResult.GetValue(common.DistProject), parseResult.GetValue(number), parseResult.GetValue(common.DistServerUrl) ?? parseResult.GetValue(common.ServerUrl));
             if (parseResult.GetValue(eventFile) is { } file)
             {
-                input = input.Or(MirrorInput.FromEventPayload(await ReadAsync(file, ct)));
+                input = input.Or(MirrorInput.FromEventPayload(await ReadAsync(file, ct), file.FullName));
             }
 
             input = input.Or(MirrorInput.FromGitLabCi(environment));
@@ -114,6 +121,7 @@ internal static class MrCommand
             var mrNumber = input.Number ?? throw Missing("dist-git merge request", "--mr", "CI_MERGE_REQUEST_IID");
             var mirror = CreateMirror(parseResult, common, input.ServerUrl, parseResult.GetValue(common.SourceProject) ?? "", distProject, environment);
             var url = parseResult.GetValue(pipelineUrl) ?? environment.GetVariable("CI_PIPELINE_URL");
+            UrlCredentials.EnsureNone(url, "the pipeline URL (--pipeline-url or CI_PIPELINE_URL)");
             return Print(parseResult.GetValue(common.Format), await mirror.StatusAsync(mrNumber, parseResult.GetValue(pipelineStatus), url, ct));
         });
         return command;
@@ -163,11 +171,14 @@ internal static class MrCommand
         var distKind = parseResult.GetValue(common.DistForge) ?? sourceKind;
         serverUrl ??= environment.GetVariable("CI_SERVER_URL");
         var distServerUrl = parseResult.GetValue(common.DistServerUrl) ?? serverUrl;
+        UrlCredentials.EnsureNone(serverUrl, "the source-git server URL (--server-url, the event payload or CI_SERVER_URL)");
+        UrlCredentials.EnsureNone(distServerUrl, "the dist-git server URL");
+        var timeout = TimeSpan.FromSeconds(parseResult.GetValue(common.Timeout));
         var sourceToken = ForgeTokens.Read(environment, "CIJOBS_SOURCE_GIT_TOKEN")
             ?? throw new CiJobsException("No source-git token: set CIJOBS_SOURCE_GIT_TOKEN (or CIJOBS_SOURCE_GIT_TOKEN_FILE).", ForgeExitCodes.TokenMissing);
         var distToken = ForgeTokens.Read(environment, "CIJOBS_DIST_GIT_TOKEN") ?? sourceToken;
-        var sourceForge = CreateForge(sourceKind, serverUrl, sourceToken);
-        var distForge = distKind == sourceKind && distServerUrl == serverUrl && distToken == sourceToken ? sourceForge : CreateForge(distKind, distServerUrl, distToken);
+        var sourceForge = CreateForge(sourceKind, serverUrl, sourceToken, timeout);
+        var distForge = distKind == sourceKind && distServerUrl == serverUrl && distToken == sourceToken ? sourceForge : CreateForge(distKind, distServerUrl, distToken, timeout);
         var runner = new CliWrapProcessRunner();
         var conversion = new SourceGitConversion(new SourceGitConverter(new GitCli(runner)));
         var endpoints = new MirrorEndpoints(sourceForge, sourceProject, distForge, distProject)
@@ -177,10 +188,10 @@ internal static class MrCommand
         return new MergeRequestMirror(endpoints, conversion, new MirrorGit(runner), message => Console.Error.WriteLine($"cijobs: {message}"));
     }
 
-    private static IForge CreateForge(ForgeKind kind, string? serverUrl, string token) => kind switch
+    private static IForge CreateForge(ForgeKind kind, string? serverUrl, string token, TimeSpan timeout) => kind switch
     {
-        ForgeKind.GitHub => GitHubForge.Create(serverUrl ?? "https://api.github.com/", token),
-        _ => new GitLabClient(ForgeHttp.CreateClient(GitLabClient.ApiRoot(serverUrl ?? "https://gitlab.com")), token),
+        ForgeKind.GitHub => GitHubForge.Create(serverUrl ?? "https://api.github.com/", token, timeout: timeout),
+        _ => new GitLabClient(ForgeHttp.CreateClient(GitLabClient.ApiRoot(serverUrl ?? "https://gitlab.com"), timeout: timeout), token),
     };
 
     private static int Print(OutputFormat format, MirrorResult result)
@@ -197,17 +208,8 @@ internal static class MrCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<string> ReadAsync(FileInfo file, CancellationToken ct)
-    {
-        try
-        {
-            return await File.ReadAllTextAsync(file.FullName, ct);
-        }
-        catch (IOException e)
-        {
-            throw new CiJobsException($"The event file {file.FullName} cannot be read: {e.Message}", ExitCodes.Io, e);
-        }
-    }
+    private static Task<string> ReadAsync(FileInfo file, CancellationToken ct) =>
+        InputLimits.ReadTextFileAsync(file.FullName, "the event file", ExitCodes.Io, ct);
 
     private static CiJobsException Missing(string what, string flag, string variable) =>
         new($"No {what} given: pass {flag} or run in a merge-request pipeline ({variable}).", ForgeExitCodes.InputInvalid);

@@ -41,16 +41,7 @@ internal static class PlanCommand
             ZuulContext zuul;
             if (parseResult.GetValue(zuulFile) is { } file)
             {
-                string text;
-                try
-                {
-                    text = await File.ReadAllTextAsync(file.FullName, cancellationToken);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new CiJobsException($"cannot read the Zuul variables file {file.FullName}: {e.Message}", PlanExitCodes.InvalidInput, e);
-                }
-
+                var text = await InputLimits.ReadTextFileAsync(file.FullName, "the Zuul variables file", PlanExitCodes.InvalidInput, cancellationToken);
                 zuul = ZuulContext.Parse(text, file.FullName);
             }
             else

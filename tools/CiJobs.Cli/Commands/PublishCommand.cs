@@ -26,15 +26,23 @@ internal static class PublishCommand
         {
             Description = "The central's public repository base (its projects.ini baseurl); when given, every RPM is checked there after the import.",
         };
+        var verifyWait = new Option<double>("--verify-wait")
+        {
+            Description = "Seconds to keep checking whether the server recorded the commit when the import's answer is lost " +
+                "(timeout, dropped connection, 502/504); the import is never sent twice.",
+            DefaultValueFactory = _ => 600.0,
+        }.InRange(0.0, 86400.0);
         var format = OutputOptions.CreateFormatOption();
         var command = new Command(
             "dlrn",
             "Ask a central DLRN server to import the build at --repo-url (remote import API), then verify it: DLRN answers 201 " +
             "even when it skipped the commit (not newer than what it holds) or could not download RPMs. Outcomes: imported, " +
-            "already_present (exit 0), skipped (44), failed (45 artifacts missing, 48 nothing recorded).");
+            "already_present (exit 0), skipped (44), failed (45 artifacts missing, 48 nothing recorded). Verified through GraphQL, " +
+            "or without it through the central's commit.yaml (--central-url) or repo_status (49 when no way is left).");
         dlrn.AddTo(command);
         command.Options.Add(repoUrl);
         command.Options.Add(centralUrl);
+        command.Options.Add(verifyWait);
         command.Options.Add(format);
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
@@ -42,6 +50,8 @@ internal static class PublishCommand
             var settings = new DlrnPublishSettings(ParseHttpUrl(parseResult.GetValue(repoUrl)!, "--repo-url"))
             {
                 CentralReposUrl = parseResult.GetValue(centralUrl) is { } central ? ParseHttpUrl(central, "--central-url") : null,
+                LostAnswerWait = TimeSpan.FromSeconds(NotNegative(parseResult.GetValue(verifyWait), "--verify-wait")),
+                PollInterval = options.RetryDelay > TimeSpan.Zero ? options.RetryDelay : TimeSpan.FromSeconds(1),
             };
             using var http = DlrnOptions.CreateHttpClient();
             var client = new DlrnApiClient(http, options);
@@ -81,6 +91,11 @@ internal static class PublishCommand
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
             : throw new Core.CiJobsException($"{option} must be an http or https URL, not '{value}'", DlrnExitCodes.RequestRejected);
+
+    private static double NotNegative(double value, string option) =>
+        value >= 0 && double.IsFinite(value)
+            ? value
+            : throw new Core.CiJobsException($"{option} must be a number of seconds, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}", DlrnExitCodes.RequestRejected);
 
     private static string OutcomeWord(DlrnPublishOutcome outcome) => outcome switch
     {

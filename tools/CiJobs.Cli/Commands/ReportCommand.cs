@@ -13,7 +13,8 @@ internal static class ReportCommand
         var jobId = new Option<string>("--job-id") { Description = "Name of the CI job that tested the repository.", Required = true };
         var url = new Option<string>("--url") { Description = "URL of the job's logs.", Required = true };
         var success = new Option<bool>("--success") { Description = "The result: --success true or --success false.", Required = true };
-        var timestamp = new Option<long?>("--timestamp") { Description = "Unix time of the result. Default: now." };
+        var timestamp = new Option<long?>("--timestamp") { Description = "Unix time of the result (0 to 253402300799, the end of year 9999). Default: now." }
+            .InRange(0L, DateTimeOffset.MaxValue.ToUnixTimeSeconds());
         var notes = new Option<string?>("--notes") { Description = "Free text stored with the vote." };
         var hashes = new HashOptions();
         var aggregate = new Option<string?>("--aggregate-hash") { Description = "Aggregate hash (component repos) instead of a commit and distro hash." };

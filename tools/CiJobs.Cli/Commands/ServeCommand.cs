@@ -12,9 +12,9 @@ internal static class ServeCommand
         var directory = new Argument<DirectoryInfo>("directory") { Description = "The result directory to serve (files by path, read-only)." };
         var port = new Option<int>("--port")
         {
-            Description = "TCP port on 127.0.0.1; 0 picks a free one.",
+            Description = "TCP port on 127.0.0.1, 0 to 65535; 0 picks a free one.",
             DefaultValueFactory = _ => 0,
-        };
+        }.InRange(0, 65535);
         var command = new Command(
             "serve",
             "Serve a result directory over HTTP on 127.0.0.1 and print its URL on stdout (one line), until Ctrl-C or SIGTERM. " +
@@ -29,13 +29,7 @@ internal static class ServeCommand
                 throw new CiJobsException($"'{path}' is not a directory", ExitCodes.Io);
             }
 
-            var number = parseResult.GetValue(port);
-            if (number is < 0 or > 65535)
-            {
-                throw new CiJobsException($"--port must be between 0 and 65535, not {number}", ExitCodes.Io);
-            }
-
-            return await ServeAsync(path, number, cancellationToken);
+            return await ServeAsync(path, parseResult.GetValue(port), cancellationToken);
         });
         return command;
     }

@@ -68,12 +68,12 @@ internal static class ZuulConfigCommand
         {
             Description = $"The tenant's max-job-timeout in seconds: a job or variant whose timeout, pre-timeout or post-timeout is larger " +
                 $"is an error; -1 for no limit. Default: {ZuulCheckContext.DefaultMaxJobTimeout} (Zuul's default).",
-        };
+        }.InRange(-1, int.MaxValue);
         var maxNodesPerJob = new Option<int?>("--max-nodes-per-job")
         {
             Description = $"The tenant's max-nodes-per-job: a job whose nodeset (any alternative) has more nodes is an error; -1 for no " +
                 $"limit. Default: {ZuulCheckContext.DefaultMaxNodesPerJob} (Zuul's default).",
-        };
+        }.InRange(-1, int.MaxValue);
         var format = OutputOptions.CreateFormatOption();
         var command = new Command("check",
             "Check Zuul configuration as Zuul's loader would: every stanza against Zuul's attributes, regular expressions as RE2 " +

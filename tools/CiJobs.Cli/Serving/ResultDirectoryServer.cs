@@ -8,6 +8,8 @@ namespace CiJobs.Cli.Serving;
 /// so a local or test flow can hand a repo URL to the DLRN remote import. Built on
 /// <see cref="HttpListener"/>, which is part of the base framework: <c>cijobs</c> needs no web framework at
 /// start-up, and this class's assembly loads only when <c>serve</c> runs.
+/// Symbolic links are followed only while they stay inside the served folder (DLRN results link sibling builds and
+/// <c>current</c> with relative links); a path that resolves outside it answers 403 (docs/security.md, "serve").
 /// </summary>
 internal sealed class ResultDirectoryServer : IAsyncDisposable
 {
@@ -29,7 +31,8 @@ internal sealed class ResultDirectoryServer : IAsyncDisposable
 
     public static ResultDirectoryServer Start(string directory, int port)
     {
-        var root = Path.GetFullPath(directory);
+        // The real path: links in the folder's own path (a /tmp link, a checkout under a linked home) are not escapes.
+        var root = RealPath(Path.GetFullPath(directory)) ?? throw new IOException($"{directory} cannot be resolved");
         // HttpListener cannot bind port 0 itself: ask the system for a free port, then take it (retry on a race).
         for (var attempt = 0; ; attempt++)
         {
@@ -112,18 +115,29 @@ internal sealed class ResultDirectoryServer : IAsyncDisposable
         {
             var method = context.Request.HttpMethod;
             var relative = Uri.UnescapeDataString(context.Request.Url?.AbsolutePath ?? "/").TrimStart('/');
-            var full = Path.GetFullPath(Path.Combine(root, relative));
+            var full = relative.Contains('\0', StringComparison.Ordinal) ? null : Path.GetFullPath(Path.Combine(root, relative));
+            var real = full is not null && Inside(full) ? RealPath(full) : null;
             if (method is not ("GET" or "HEAD"))
             {
                 response.StatusCode = 405;
             }
-            else if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(full))
+            else if (full is null || !Inside(full) || real is null)
+            {
+                response.StatusCode = 404;
+            }
+            else if (!Inside(real))
+            {
+                // A link inside the folder that leads out of it.
+                response.StatusCode = 403;
+            }
+            else if (!File.Exists(real))
             {
                 response.StatusCode = 404;
             }
             else
             {
-                await using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                // The resolved path: no link is followed again between the check and the read.
+                await using var file = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
                 response.StatusCode = 200;
                 // Served raw, as on disk: DLRN fetches files by exact name, uncompressed.
                 response.ContentType = ContentType(full);
@@ -148,6 +162,73 @@ internal sealed class ResultDirectoryServer : IAsyncDisposable
             {
             }
         }
+    }
+
+    private bool Inside(string path) => path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>
+    /// <paramref name="path"/> (absolute, normalized) with every symbolic link in it resolved, as realpath(3) does:
+    /// component by component, a relative target against the link's folder. Null when a component is missing or
+    /// links loop (more than 40 links, the kernel's limit).
+    /// </summary>
+    internal static string? RealPath(string path)
+    {
+        var pending = new Stack<string>(path.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var resolved = Path.GetPathRoot(path) ?? "/";
+        var links = 0;
+        while (pending.TryPop(out var part))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                resolved = Path.GetDirectoryName(resolved) ?? resolved;
+                continue;
+            }
+
+            var next = Path.Join(resolved, part);
+            var info = new FileInfo(next);
+            string? target;
+            try
+            {
+                target = info.LinkTarget;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+
+            if (target is null)
+            {
+                if (!info.Exists && !Directory.Exists(next))
+                {
+                    return null;
+                }
+
+                resolved = next;
+                continue;
+            }
+
+            if (++links > 40)
+            {
+                return null;
+            }
+
+            foreach (var piece in target.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse())
+            {
+                pending.Push(piece);
+            }
+
+            if (Path.IsPathRooted(target))
+            {
+                resolved = Path.GetPathRoot(target) ?? "/";
+            }
+        }
+
+        return resolved;
     }
 
     private static string ContentType(string path) => Path.GetExtension(path) switch

@@ -12,7 +12,7 @@ public static class BuildExitCodes
     /// <summary>The release is not defined in rdoinfo.</summary>
     public const int UnknownRelease = 22;
 
-    /// <summary>A package name that is not safe to use in a file name.</summary>
+    /// <summary>A package or release name that is not safe to use in a file name.</summary>
     public const int InvalidPackageName = 23;
 
     /// <summary>The source or distgit location is neither a git checkout nor a URL git can clone, or rdoinfo names none.</summary>
@@ -38,4 +38,8 @@ public static class BuildExitCodes
 
     /// <summary>An option value that cannot be used: --dist or --reponame with characters rpm or a file name cannot take.</summary>
     public const int InvalidOption = 31;
+
+    /// <summary>Something read from git is refused before it reaches a spec, a macro or a path: a tag with characters
+    /// other than letters, digits and . _ + -, or a distgit symlink pointing outside the distgit; writes FAILED.</summary>
+    public const int UnsafeGitValue = 32;
 }

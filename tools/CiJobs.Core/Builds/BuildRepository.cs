@@ -76,10 +76,7 @@ public sealed partial class BuildRepository
     /// <summary>Resolves <paramref name="gitRef"/> to a commit; a branch only known as origin/&lt;ref&gt; in a checkout is found too.</summary>
     public async Task<ResolvedCommit> ResolveAsync(string gitRef, CancellationToken cancellationToken)
     {
-        if (gitRef.Length == 0 || gitRef.StartsWith('-') || gitRef.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-        {
-            throw new CiJobsException($"invalid {Role} ref '{PackageNames.Printable(gitRef)}'", BuildExitCodes.RefNotFound);
-        }
+        GitValues.Ref(gitRef, $"{Role} ref", BuildExitCodes.RefNotFound);
 
         IEnumerable<string> candidates = gitRef == "HEAD" ? [gitRef] : [gitRef, "origin/" + gitRef];
         foreach (var candidate in candidates)
@@ -87,7 +84,7 @@ public sealed partial class BuildRepository
             var result = await git.RunUncheckedAsync(GitDirectory, ["rev-parse", "--verify", "--quiet", candidate + "^{commit}"], cancellationToken);
             if (result.Succeeded)
             {
-                var hash = result.StandardOutput.Trim();
+                var hash = GitValues.Hash(result.StandardOutput.Trim(), $"{Role} commit of {gitRef}");
                 var time = await git.RunAsync(GitDirectory, ["show", "-s", "--format=%ct", hash], cancellationToken);
                 return new ResolvedCommit(hash, gitRef, long.Parse(time.Trim(), CultureInfo.InvariantCulture));
             }
@@ -96,24 +93,41 @@ public sealed partial class BuildRepository
         throw new CiJobsException($"{Role} ref '{gitRef}' not found in {Location}", BuildExitCodes.RefNotFound);
     }
 
-    /// <summary>The newest tag reachable from the commit, the way DLRN asks git (<c>describe --abbrev=0 --tags</c>,
-    /// skipping private-*, *-em, *-eol and *-eom tags); null when there is none.</summary>
-    public async Task<string?> DescribeTagAsync(string hash, CancellationToken cancellationToken)
+    /// <summary>The tags DLRN deletes before it asks git for the version (private-*, *-em, *-eol, *-eom).</summary>
+    private static readonly string[] ExcludedTags = ["--exclude=private-*", "--exclude=*-em", "--exclude=*-eol", "--exclude=*-eom"];
+
+    /// <summary>
+    /// The newest tag reachable from the commit the way DLRN asks git (<c>describe --abbrev=0 --tags</c>, with the tags
+    /// it deletes first left out) and whether the commit is past it (<c>describe --tags</c> prints more than the tag);
+    /// null when there is none. The tag is checked by <see cref="GitValues.Tag"/>.
+    /// </summary>
+    public async Task<SourceTag?> DescribeAsync(string hash, CancellationToken cancellationToken)
     {
-        var result = await git.RunUncheckedAsync(
-            GitDirectory,
-            ["describe", "--abbrev=0", "--tags", "--exclude=private-*", "--exclude=*-em", "--exclude=*-eol", "--exclude=*-eom", hash],
-            cancellationToken);
-        var tag = result.StandardOutput.Trim();
-        return result.Succeeded && tag.Length > 0 ? tag : null;
+        var tag = await git.RunUncheckedAsync(GitDirectory, ["describe", "--abbrev=0", "--tags", .. ExcludedTags, hash], cancellationToken);
+        var name = tag.StandardOutput.Trim();
+        if (!tag.Succeeded || name.Length == 0)
+        {
+            return null;
+        }
+
+        var described = await git.RunAsync(GitDirectory, ["describe", "--tags", .. ExcludedTags, hash], cancellationToken);
+        return new SourceTag(name, pastTag: described.Trim() != name, Role);
+    }
+
+    /// <summary>The commit's short hash as DLRN takes it for the Release (<c>git log --abbrev=7 -n1 --format=%h</c>):
+    /// seven characters, more when seven are ambiguous in this repository.</summary>
+    public async Task<string> ShortHashAsync(string hash, CancellationToken cancellationToken)
+    {
+        var output = await git.RunAsync(GitDirectory, ["log", "--abbrev=7", "-n1", "--format=%h", hash], cancellationToken);
+        return GitValues.Hash(output.Trim(), $"{Role} short hash");
     }
 
     /// <summary>Names of the entries in the commit's tree at <paramref name="path"/> (root when empty); null when the path is missing.</summary>
     public async Task<IReadOnlyList<string>?> ListTreeAsync(string hash, string path, CancellationToken cancellationToken)
     {
-        var result = await git.RunUncheckedAsync(GitDirectory, ["ls-tree", "--name-only", TreeIsh(hash, path)], cancellationToken);
+        var result = await git.RunUncheckedAsync(GitDirectory, ["ls-tree", "-z", "--name-only", TreeIsh(hash, path)], cancellationToken);
         return result.Succeeded
-            ? result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            ? result.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries)
             : null;
     }
 

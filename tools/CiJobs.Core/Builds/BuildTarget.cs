@@ -25,8 +25,16 @@ public sealed record BuildTarget
     /// <summary>Where each setting came from, for the log (for example "source ref: main (release upstream_branch)").</summary>
     public IReadOnlyList<string> Provenance { get; init; } = [];
 
-    /// <summary>Upstream and distgit URLs of packages by name, for versions.csv (rdoinfo's, when known).</summary>
-    public Func<string, PackageRepositories?> LookupRepositories { get; init; } = _ => null;
+    /// <summary>
+    /// DLRN's package list: the release's packages in rdoinfo order with their upstream and master-distgit URLs. It
+    /// orders versions.csv, names the packages whose RPMs are linked in, and decides the consistent symlink. Empty when
+    /// there is no package database: then only this package.
+    /// </summary>
+    public IReadOnlyList<PackageRepositories> Packages { get; init; } = [];
+
+    /// <summary><see cref="Packages"/>, with this package added at the end when it is not in it.</summary>
+    public IReadOnlyList<PackageRepositories> PackageList =>
+        Packages.Any(p => p.Name == PackageName) ? Packages : [.. Packages, new PackageRepositories(PackageName, null, null)];
 }
 
 /// <summary>What a build produced, as <c>--format json</c> prints it.</summary>

@@ -17,6 +17,11 @@ public static class BuildTargetResolver
             PackageNames.Validate(request.Package);
         }
 
+        if (request.Release is { } release)
+        {
+            PackageNames.ValidateRelease(release);
+        }
+
         var database = await RdoinfoLoader.LoadAsync(request.RdoinfoDirectory, request.RdoinfoEntryFile, cancellationToken);
         return Resolve(database, request);
     }
@@ -44,6 +49,7 @@ public static class BuildTargetResolver
         string? tag = null;
         if (request.Release is { } releaseName)
         {
+            PackageNames.ValidateRelease(releaseName);
             release = database.FindRelease(releaseName)
                 ?? throw new CiJobsException(
                     $"unknown release '{PackageNames.Printable(releaseName)}'; rdoinfo defines {string.Join(", ", database.Releases.Select(r => r.Name))}",
@@ -80,7 +86,7 @@ public static class BuildTargetResolver
             DistgitRef = distgitRef,
             DistgitPath = (package.DistgitPath ?? "").Trim('/'),
             Provenance = provenance,
-            LookupRepositories = other => database.FindPackage(other) is { } p ? new PackageRepositories(p.Upstream, p.MasterDistgit) : null,
+            Packages = [.. database.ExpandAll(release?.Name).Select(p => new PackageRepositories(p.Name, p.Upstream, p.MasterDistgit))],
         };
     }
 

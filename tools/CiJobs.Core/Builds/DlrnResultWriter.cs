@@ -5,8 +5,8 @@ using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.Builds;
 
-/// <summary>Upstream and distgit URLs of a package, for versions.csv rows.</summary>
-public sealed record PackageRepositories(string? Upstream, string? Distgit);
+/// <summary>One package of DLRN's package list: its name and upstream and distgit URLs (rdoinfo's, when known).</summary>
+public sealed record PackageRepositories(string Name, string? Upstream, string? Distgit);
 
 /// <summary>A finished build to publish into the data directory.</summary>
 /// <param name="Commit">The commit row; its Artifacts are filled in by the writer.</param>
@@ -17,8 +17,10 @@ public sealed record DlrnResult(DlrnCommit Commit, string StagingDirectory, IRea
 /// <summary>
 /// Writes a build into a DLRN data directory the way DLRN's post_build does: the hashed folder
 /// <c>repos/&lt;h[0:2]&gt;/&lt;h[2:4]&gt;/&lt;commit&gt;_&lt;distro[:8]&gt;/</c> with the RPMs, symlinks to every
-/// other package's latest successful RPMs, versions.csv, repodata (createrepo_c), the .repo file and
-/// commit.yaml, then the <c>repos/current</c> symlink. A failure gets its logs, notes.log and commit.yaml only.
+/// other package's latest successful RPMs, the installed marker, versions.csv, repodata (createrepo_c), the .repo
+/// file and commit.yaml, then the <c>repos/current</c> symlink, and <c>repos/consistent</c> when every package of the
+/// list has its last build successful. A failure gets its logs, notes.log and commit.yaml only.
+/// The rules and the DLRN lines behind them: docs/contracts/dlrn-build.md ("Result folder").
 /// </summary>
 public sealed class DlrnResultWriter(IProcessRunner runner)
 {
@@ -55,10 +57,11 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
     }
 
     /// <summary>Publishes <paramref name="result"/>; returns the commit as written (artifacts filled in).</summary>
+    /// <param name="packages">DLRN's package list, in rdoinfo order (see <see cref="BuildTarget.Packages"/>).</param>
     public async Task<DlrnCommit> WriteAsync(
         string dataDirectory,
         DlrnResult result,
-        Func<string, PackageRepositories?> lookupRepositories,
+        IReadOnlyList<PackageRepositories> packages,
         string repoName,
         string baseUrl,
         CancellationToken cancellationToken)
@@ -71,6 +74,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         var commit = result.Commit;
 
         await using var dataLock = await AcquireLockAsync(dataDirectory, cancellationToken);
+        var consistent = false;
         if (commit.Status == DlrnCommit.Success)
         {
             var artifacts = new List<string>();
@@ -82,9 +86,12 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
             }
 
             commit = commit with { Artifacts = artifacts };
+            await File.WriteAllTextAsync(Path.Combine(staging, "installed"), InstalledMarker(commit), cancellationToken);
             var history = ReadHistory(repos, exceptDirectory: final).Append(commit).ToList();
-            LinkOtherPackages(dataDirectory, staging, final, commit, history);
-            await File.WriteAllTextAsync(Path.Combine(staging, "versions.csv"), VersionsCsv(history, lookupRepositories), cancellationToken);
+            LinkOtherPackages(dataDirectory, staging, final, commit, history, packages);
+            var versions = VersionsCsv(commit, history, packages);
+            consistent = versions.Failures == 0;
+            await File.WriteAllTextAsync(Path.Combine(staging, "versions.csv"), versions.Text, cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(staging, repoName + ".repo"), RepoFile(repoName, commit, baseUrl), cancellationToken);
             await RunCreaterepoAsync(staging, cancellationToken);
         }
@@ -104,7 +111,11 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         Directory.Move(staging, final);
         if (commit.Status == DlrnCommit.Success)
         {
-            await PointCurrentAtAsync(repos, UnderRepos(sharded), cancellationToken);
+            await PointLinkAtAsync(repos, "current", UnderRepos(sharded), cancellationToken);
+            if (consistent)
+            {
+                await PointLinkAtAsync(repos, "consistent", UnderRepos(sharded), cancellationToken);
+            }
         }
 
         return commit;
@@ -139,34 +150,74 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         return commits;
     }
 
-    /// <summary>DLRN's versions.csv: one row per package built in the data directory.</summary>
-    public static string VersionsCsv(IReadOnlyList<DlrnCommit> history, Func<string, PackageRepositories?> lookupRepositories)
+    /// <summary>What DLRN's build writes into <c>installed</c> once the build driver is done: <c>name commit_hash distro_hash</c>, no newline.</summary>
+    public static string InstalledMarker(DlrnCommit commit)
     {
-        ArgumentNullException.ThrowIfNull(lookupRepositories);
+        ArgumentNullException.ThrowIfNull(commit);
+        return $"{commit.ProjectName} {commit.CommitHash} {commit.DistroHash}";
+    }
+
+    /// <summary>DLRN's versions.csv text and its failure count for a successful <paramref name="commit"/>.</summary>
+    /// <param name="Text">The file: the header, then one row per package of the list, in its order.</param>
+    /// <param name="Failures">Packages of the list other than this one that were never built or whose last build did not
+    /// succeed; the consistent symlink moves only when it is 0.</param>
+    public sealed record VersionsFile(string Text, int Failures);
+
+    /// <summary>
+    /// DLRN's post_build: one row per package of <paramref name="packages"/>, in that order. This package's row is
+    /// this build (SUCCESS). Another package's row shows its last successful build, else its last build, with the
+    /// status of its last build; a package never built has no row. Every row's Component is this build's.
+    /// </summary>
+    public static VersionsFile VersionsCsv(DlrnCommit commit, IReadOnlyList<DlrnCommit> history, IReadOnlyList<PackageRepositories> packages)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(packages);
         var text = new StringBuilder(VersionsHeader).Append('\n');
-        foreach (var group in history.GroupBy(c => c.ProjectName).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var failures = 0;
+        var byProject = history.ToLookup(c => c.ProjectName, StringComparer.Ordinal);
+        foreach (var package in packages)
         {
-            var lastProcessed = Latest(group)!;
-            var lastSuccess = Latest(group.Where(c => c.Status == DlrnCommit.Success));
-            var shown = lastSuccess ?? lastProcessed;
-            var repositories = lookupRepositories(group.Key);
+            DlrnCommit shown;
+            string status;
+            if (package.Name == commit.ProjectName)
+            {
+                (shown, status) = (commit, DlrnCommit.Success);
+            }
+            else
+            {
+                var lastProcessed = Latest(byProject[package.Name]);
+                if (lastProcessed is null)
+                {
+                    failures++;
+                    continue;
+                }
+
+                shown = Latest(byProject[package.Name].Where(c => c.Status == DlrnCommit.Success)) ?? lastProcessed;
+                status = lastProcessed.Status;
+                if (status != DlrnCommit.Success)
+                {
+                    failures++;
+                }
+            }
+
             string[] row =
             [
-                group.Key,
-                repositories?.Upstream ?? shown.RepoDir ?? DlrnCommit.NoneValue,
+                package.Name,
+                package.Upstream ?? shown.RepoDir ?? "",
                 shown.CommitHash,
-                repositories?.Distgit ?? shown.DistgitDir ?? DlrnCommit.NoneValue,
+                package.Distgit ?? shown.DistgitDir ?? "",
                 shown.DistroHash,
-                lastProcessed.Status,
+                status,
                 shown.DtBuild.ToString(CultureInfo.InvariantCulture),
-                shown.Component ?? DlrnCommit.NoneValue,
-                DlrnCommit.NoneValue,
-                shown.SourceNvr ?? DlrnCommit.NoneValue,
+                commit.Component ?? DlrnCommit.NoneValue,
+                shown.ExtendedHash ?? DlrnCommit.NoneValue,
+                shown.SourceNvr ?? "",
             ];
             text.AppendJoin(',', row.Select(CsvField)).Append('\n');
         }
 
-        return text.ToString();
+        return new VersionsFile(text.ToString(), failures);
     }
 
     /// <summary>The .repo file DLRN writes into each result (<c>delorean.repo</c> for RDO).</summary>
@@ -179,12 +230,13 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
     private static DlrnCommit? Latest(IEnumerable<DlrnCommit> commits) =>
         commits.OrderBy(c => c.DtBuild).ThenBy(c => c.DtCommit).ThenBy(c => c.DtDistro).LastOrDefault();
 
-    private static void LinkOtherPackages(string dataDirectory, string staging, string final, DlrnCommit commit, IReadOnlyList<DlrnCommit> history)
+    private static void LinkOtherPackages(string dataDirectory, string staging, string final, DlrnCommit commit, IReadOnlyList<DlrnCommit> history, IReadOnlyList<PackageRepositories> packages)
     {
         var taken = new HashSet<string>(Directory.EnumerateFiles(staging).Select(Path.GetFileName)!, StringComparer.Ordinal);
-        foreach (var group in history.Where(c => c.ProjectName != commit.ProjectName).GroupBy(c => c.ProjectName))
+        var byProject = history.ToLookup(c => c.ProjectName, StringComparer.Ordinal);
+        foreach (var package in packages.Where(p => p.Name != commit.ProjectName))
         {
-            var lastSuccess = Latest(group.Where(c => c.Status == DlrnCommit.Success));
+            var lastSuccess = Latest(byProject[package.Name].Where(c => c.Status == DlrnCommit.Success));
             foreach (var artifact in lastSuccess?.Artifacts ?? [])
             {
                 var target = Path.GetFullPath(Path.Combine(dataDirectory, artifact));
@@ -211,17 +263,18 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         }
     }
 
-    private async Task PointCurrentAtAsync(string repos, string sharded, CancellationToken cancellationToken)
+    /// <summary>Points <c>repos/&lt;name&gt;</c> (current, consistent) at <paramref name="sharded"/>, relative to <c>repos/</c>.</summary>
+    private async Task PointLinkAtAsync(string repos, string name, string sharded, CancellationToken cancellationToken)
     {
-        // A new symlink renamed over the old one (rename(2) through mv -T): readers never see current missing.
+        // A new symlink renamed over the old one (rename(2) through mv -T): readers never see the link missing.
         // File.Move cannot do it: it refuses a source that is a link to a folder.
-        var temporary = Path.Combine(repos, $".current.tmp-{Guid.NewGuid():N}");
+        var temporary = Path.Combine(repos, $".{name}.tmp-{Guid.NewGuid():N}");
         File.CreateSymbolicLink(temporary, sharded);
-        var result = await runner.RunAsync(new ProcessSpec("mv", ["-T", "-f", temporary, Path.Combine(repos, "current")]), cancellationToken);
+        var result = await runner.RunAsync(new ProcessSpec("mv", ["-T", "-f", temporary, Path.Combine(repos, name)]), cancellationToken);
         if (!result.Succeeded)
         {
             File.Delete(temporary);
-            throw new CiJobsException($"cannot update {Path.Combine(repos, "current")}: {result.StandardError.Trim()}", ExitCodes.Io);
+            throw new CiJobsException($"cannot update {Path.Combine(repos, name)}: {result.StandardError.Trim()}", ExitCodes.Io);
         }
     }
 

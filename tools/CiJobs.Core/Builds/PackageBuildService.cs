@@ -104,7 +104,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
                     failure = new CiJobsException(built.Message, BuildExitCodes.BuildFailed);
                 }
             }
-            catch (CiJobsException e) when (e.ExitCode is BuildExitCodes.SpecMissing or BuildExitCodes.SpecInvalid)
+            catch (CiJobsException e) when (e.ExitCode is BuildExitCodes.SpecMissing or BuildExitCodes.SpecInvalid or BuildExitCodes.UnsafeGitValue)
             {
                 failure = e;
             }
@@ -137,7 +137,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var packages = failure is null && built is not null ? [built.SourcePackage!, .. built.BinaryPackages] : Array.Empty<string>();
         var baseUrl = output.BaseUrl ?? new Uri(DlrnResultWriter.ReposDirectory(dataDirectory)).AbsoluteUri;
         var writer = new DlrnResultWriter(runner);
-        var written = await writer.WriteAsync(dataDirectory, new DlrnResult(commit, staging, packages), target.LookupRepositories, output.RepoName, baseUrl, cancellationToken);
+        var written = await writer.WriteAsync(dataDirectory, new DlrnResult(commit, staging, packages), target.PackageList, output.RepoName, baseUrl, cancellationToken);
 
         var resultPath = Path.Combine(dataDirectory, sharded);
         var logPath = Path.Combine(resultPath, "rpmbuild.log");
@@ -189,13 +189,15 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var entries = await distgit.ListTreeAsync(distgitCommit.Hash, distgitPath, cancellationToken)
             ?? throw new CiJobsException($"the distgit has no folder '{distgitPath}' at {distgitCommit.Ref} ({distgitCommit.Hash[..7]})", BuildExitCodes.SpecMissing);
         var specs = entries.Where(e => e.EndsWith(".spec", StringComparison.Ordinal)).ToList();
-        var specName = specs.Contains(name + ".spec") ? name + ".spec"
+        var specName = GitValues.FileName(
+            specs.Contains(name + ".spec") ? name + ".spec"
             : specs.Count == 1 ? specs[0]
             : throw new CiJobsException(
                 specs.Count == 0
                     ? $"no spec file in the distgit {distgit.Location}{(distgitPath.Length > 0 ? "/" + distgitPath : "")} at {distgitCommit.Ref} ({distgitCommit.Hash[..7]})"
-                    : $"the distgit holds several spec files ({string.Join(", ", specs)}) and none is named {name}.spec",
-                BuildExitCodes.SpecMissing);
+                    : $"the distgit holds several spec files ({string.Join(", ", specs.Select(PackageNames.Printable))}) and none is named {name}.spec",
+                BuildExitCodes.SpecMissing),
+            "distgit");
         log.WriteLine($"spec: {specName}");
 
         var sources = Path.Combine(work, "SOURCES");
@@ -210,42 +212,56 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             throw new CiJobsException($"cannot unpack the distgit: {untar.StandardError.Trim()}", BuildExitCodes.SpecMissing);
         }
 
+        // Before anything reads a distgit file (the spec included) or rpmbuild follows one.
+        DistgitLinks.Check(DistgitLinks.Read(sources), distgitPath.Length > 0 ? $"folder '{distgitPath}'" : "its top folder");
+
         var spec = await File.ReadAllTextAsync(Path.Combine(sources, specName), cancellationToken);
-        string upstreamVersion;
-        string? newVersion;
+        DlrnVersion versions;
         if (output.KeepVersion)
         {
             var specVersion = SpecEditor.ReadVersion(spec) ?? throw new CiJobsException("the spec has no Version: line to keep", BuildExitCodes.SpecInvalid);
-            if (specVersion.Length == 0 || !specVersion.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '+' or '~' or '^'))
+            if (!GitValues.IsSafeWord(specVersion) || specVersion.Contains('-', StringComparison.Ordinal))
             {
-                throw new CiJobsException($"the spec's Version '{specVersion}' cannot be kept: it is not a literal version", BuildExitCodes.SpecInvalid);
+                throw new CiJobsException($"the spec's Version '{PackageNames.Printable(specVersion)}' cannot be kept: it is not a literal version", BuildExitCodes.SpecInvalid);
             }
 
-            upstreamVersion = specVersion;
-            newVersion = null;
+            versions = new DlrnVersion(specVersion, specVersion);
             log.WriteLine($"version: {specVersion} (kept from the spec)");
         }
         else
         {
-            var tag = await source.DescribeTagAsync(sourceCommit.Hash, cancellationToken);
-            upstreamVersion = DlrnVersioning.UpstreamVersionFromTag(tag);
-            newVersion = DlrnVersioning.RpmVersion(upstreamVersion);
+            var tag = await source.DescribeAsync(sourceCommit.Hash, cancellationToken);
+            versions = DlrnVersioning.FromTag(tag);
             log.WriteLine(tag is null
-                ? $"version: {newVersion} (no tag reachable from the source commit)"
-                : $"version: {newVersion} (from tag {tag})");
+                ? $"version: {versions.Version} (no tag reachable from the source commit)"
+                : $"version: {versions.Version}, upstream version {versions.UpstreamVersion} (tag {tag.Name}{(tag.PastTag ? ", the commit is past it" : "")})");
+            if (versions.Version.Length == 0)
+            {
+                throw new CiJobsException(
+                    $"DLRN's rules give an empty Version for the tag '{tag?.Name}' (upstream version '{versions.UpstreamVersion}')",
+                    BuildExitCodes.SpecInvalid);
+            }
         }
 
-        var version = newVersion ?? upstreamVersion;
-        var release = DlrnVersioning.Release(buildTime, sourceCommit.Hash);
-        var tarball = $"{name}-{version}-{release}.tar.gz";
-        await source.ArchiveAsync(sourceCommit.Hash, "", Path.Combine(sources, tarball), prefix: $"{name}-{upstreamVersion}/", cancellationToken);
-        log.WriteLine($"tarball: {tarball} (top folder {name}-{upstreamVersion}/)");
+        var release = DlrnVersioning.Release(buildTime, await source.ShortHashAsync(sourceCommit.Hash, cancellationToken));
+        var tarball = $"{versions.Version}-{release}.tar.gz";
+        var topFolder = $"{await TarNameAsync(source, sourceCommit, name, cancellationToken)}-{versions.UpstreamVersion}";
+        var edited = SpecEditor.Apply(spec, new SpecEdit(versions.Version, release, tarball, versions.UpstreamVersion, output.KeepChangelog));
+        await source.ArchiveAsync(sourceCommit.Hash, "", Path.Combine(sources, tarball), prefix: topFolder + "/", cancellationToken);
+        log.WriteLine($"tarball: {tarball} (top folder {topFolder}/)");
 
-        var edited = SpecEditor.Apply(spec, new SpecEdit(newVersion, release, tarball, upstreamVersion, output.KeepChangelog));
         var specFile = Path.Combine(specsDirectory, specName);
         await File.WriteAllTextAsync(specFile, edited, cancellationToken);
         log.WriteLine($"release: {release}{output.Dist}");
-        return new PreparedSpec(specFile, version, release);
+        return new PreparedSpec(specFile, versions.Version, release);
+    }
+
+    /// <summary>The tarball's name before the version: "linux" for a source with Kconfig and Kbuild at its top, else the
+    /// package name (build_srpm.sh's TARNAME for sources without Python, Ruby or Puppet metadata).</summary>
+    private static async Task<string> TarNameAsync(BuildRepository source, ResolvedCommit commit, string name, CancellationToken cancellationToken)
+    {
+        var top = await source.ListTreeAsync(commit.Hash, "", cancellationToken) ?? [];
+        return top.Contains("Kconfig") && top.Contains("Kbuild") ? "linux" : name;
     }
 
     private void Report(string line) => progress?.Invoke(line);

@@ -6,7 +6,7 @@ namespace CiJobs.Core.Builds;
 public static partial class PackageNames
 {
     /// <summary>RPM-name characters only; no path separators, no leading dot or dash.</summary>
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._+-]{0,199}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,199}\z")]
     private static partial Regex SafeName();
 
     public static bool IsSafe(string name) => SafeName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
@@ -24,7 +24,23 @@ public static partial class PackageNames
         return name;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._+~]{0,40}$")]
+    /// <summary>
+    /// Throws unless the release name <paramref name="name"/> is safe: the package-name rule, since a
+    /// release names a folder of the build output (docs/contracts/rdoinfo-expansion.md).
+    /// </summary>
+    public static string ValidateRelease(string name, string what = "release name", int exitCode = BuildExitCodes.InvalidPackageName)
+    {
+        if (!IsSafe(name))
+        {
+            throw new CiJobsException(
+                $"invalid {what} '{Printable(name)}': use letters, digits and . _ + - only (no path separators, no leading dot or dash, no '..')",
+                exitCode);
+        }
+
+        return name;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9._+~]{0,40}\z")]
     private static partial Regex SafeDist();
 
     /// <summary>Checks the value of the dist macro (it ends up in every Release).</summary>

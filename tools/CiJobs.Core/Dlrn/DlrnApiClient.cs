@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace CiJobs.Core.Dlrn;
@@ -14,8 +13,9 @@ namespace CiJobs.Core.Dlrn;
 /// The typed DLRN API client over an injected <see cref="HttpClient"/> (give it an infinite
 /// <see cref="HttpClient.Timeout"/>: the resilience pipeline owns the timeouts). POSTs carry HTTP Basic
 /// auth and the exact header <c>Content-Type: application/json</c> (DLRN compares the whole string, so a
-/// charset parameter gets 415). Connection errors, timeouts and 5xx answers are retried with exponential
-/// backoff (Polly); 4xx answers never are.
+/// charset parameter gets 415). Retries follow <see cref="DlrnRetryPolicy"/> (docs/contracts/dlrn-api.md,
+/// "Retries"): never after a 4xx (but 408 and 429) or a 501, and the import is never sent again once it may
+/// have reached the server (a timeout, a dropped connection, a gateway's 502/504).
 /// </summary>
 public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVotingClient
 {
@@ -26,6 +26,7 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
     private readonly HttpClient http;
     private readonly DlrnClientOptions options;
     private readonly string apiBase;
+    private readonly TimeProvider timeProvider;
     private readonly ResiliencePipeline<HttpResponseMessage> requestPipeline;
     private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> importPipeline;
 
@@ -35,9 +36,11 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
         ArgumentNullException.ThrowIfNull(options);
         this.http = http;
         this.options = options;
+        this.timeProvider = timeProvider ?? TimeProvider.System;
         apiBase = options.ApiUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/api/";
-        requestPipeline = BuildPipeline(options.RequestTimeout, timeProvider ?? TimeProvider.System);
-        importPipeline = new(() => BuildPipeline(options.ImportTimeout, timeProvider ?? TimeProvider.System));
+        requestPipeline = options.RetryPolicy.Build(options.RequestTimeout, resendable: true, this.timeProvider);
+        // docs/contracts/dlrn-api.md, "Is the import idempotent?": a second import may run beside the first.
+        importPipeline = new(() => options.RetryPolicy.Build(options.ImportTimeout, resendable: false, this.timeProvider));
     }
 
     public async Task<DlrnImportResponse> ImportAsync(Uri repoUrl, CancellationToken cancellationToken)
@@ -180,26 +183,49 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
         await SendAsync(HttpMethod.Post, "recheck_package", null, body, true, requestPipeline, options.RequestTimeout, cancellationToken);
     }
 
+    public async Task<string?> GetRepositoryFileAsync(Uri url, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var (status, text) = await ExchangeAsync(
+            HttpMethod.Get, $"GET {url.OriginalString}", url.OriginalString, authorization: null, payload: null,
+            requestPipeline, options.RequestTimeout, notFoundIsAnswer: true, cancellationToken);
+        return status == HttpStatusCode.NotFound ? null : text;
+    }
+
     private async Task<string> SendAsync(
         HttpMethod method, string path, string? query, object? body, bool authenticate,
         ResiliencePipeline<HttpResponseMessage> pipeline, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var endpoint = $"{method} /api/{path}";
-        var url = apiBase + path + query;
         string? authorization = null;
         if (authenticate)
         {
             authorization = options.Credentials?.BasicHeaderValue()
-                ?? throw new CiJobsException($"{endpoint} needs credentials: set --user and DLRN_API_PASSWORD or --password-file", DlrnExitCodes.CredentialsMissing);
+                ?? throw new CiJobsException($"{method} /api/{path} needs credentials: set --user and DLRN_API_PASSWORD or --password-file", DlrnExitCodes.CredentialsMissing);
         }
 
         var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, JsonOptions.GetTypeInfo(body.GetType()));
+        var (_, text) = await ExchangeAsync(method, $"{method} /api/{path}", apiBase + path + query, authorization, payload, pipeline, timeout, notFoundIsAnswer: false, cancellationToken);
+        return text;
+    }
+
+    /// <summary>
+    /// One request through <paramref name="pipeline"/>. Returns a 2xx answer (or a 404 when <paramref name="notFoundIsAnswer"/>);
+    /// throws <see cref="DlrnApiException"/> for anything else, saying how many attempts were made and whether the
+    /// request may have been acted on. Messages never carry the credentials.
+    /// </summary>
+    private async Task<(HttpStatusCode Status, string Text)> ExchangeAsync(
+        HttpMethod method, string endpoint, string url, string? authorization, byte[]? payload,
+        ResiliencePipeline<HttpResponseMessage> pipeline, TimeSpan timeout, bool notFoundIsAnswer, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        string Attempts() => attempts == 1 ? "" : $" after {attempts} attempts";
         HttpResponseMessage response;
         try
         {
             response = await pipeline.ExecuteAsync(
                 async token =>
                 {
+                    Interlocked.Increment(ref attempts);
                     // A fresh message per attempt: an HttpRequestMessage cannot be sent twice.
                     using var request = new HttpRequestMessage(method, url);
                     if (authorization is not null)
@@ -220,56 +246,38 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
         }
         catch (HttpRequestException e)
         {
-            throw new DlrnApiException(endpoint, null, null, $"cannot reach the DLRN API for {endpoint} at {options.ApiUrl} after {options.MaxRetries + 1} attempts: {e.Message}", e);
+            var unknown = DlrnRetryPolicy.Classify(e, callerCancelled: false) == DlrnAttemptFailure.OutcomeUnknown;
+            var what = unknown ? "lost the connection to the server" : "cannot reach the server";
+            var at = url.StartsWith(apiBase, StringComparison.Ordinal) ? $" at {options.ApiUrl}" : "";
+            throw new DlrnApiException(endpoint, null, null, $"{what} for {endpoint}{at}{Attempts()}: {e.Message}", e, unknown);
         }
         catch (TimeoutRejectedException e)
         {
-            throw new DlrnApiException(endpoint, null, null, $"the DLRN API did not answer {endpoint} within {timeout} ({options.MaxRetries + 1} attempts)", e);
+            throw new DlrnApiException(endpoint, null, null, $"the server did not answer {endpoint} within {timeout}{Attempts()}", e, outcomeUnknown: true);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new DlrnApiException(endpoint, null, null, $"the DLRN API did not answer {endpoint} in time ({options.MaxRetries + 1} attempts)", e);
+            throw new DlrnApiException(endpoint, null, null, $"the server did not answer {endpoint} in time{Attempts()}", e, outcomeUnknown: true);
         }
 
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode || (notFoundIsAnswer && response.StatusCode == HttpStatusCode.NotFound))
             {
-                return text;
+                return (response.StatusCode, text);
             }
 
             var message = ServerMessage(text);
-            var retried = (int)response.StatusCode >= 500 ? $" after {options.MaxRetries + 1} attempts" : "";
+            var now = timeProvider.GetUtcNow();
+            var wait = options.RetryPolicy.AsksTooLongAWait(response, now)
+                ? $" (it asks to retry after {DlrnRetryPolicy.RetryAfter(response, now)!.Value.TotalSeconds:0} s, longer than the {options.RetryPolicy.MaxRetryAfter.TotalSeconds:0} s the client waits)"
+                : "";
             throw new DlrnApiException(
                 endpoint, response.StatusCode, message,
-                $"DLRN API {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase}{retried}: {message}");
+                $"DLRN {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase}{Attempts()}{wait}: {message}",
+                outcomeUnknown: DlrnRetryPolicy.Classify(response) == DlrnAttemptFailure.OutcomeUnknown);
         }
-    }
-
-    private ResiliencePipeline<HttpResponseMessage> BuildPipeline(TimeSpan timeout, TimeProvider timeProvider)
-    {
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
-        if (options.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                ShouldHandle = static arguments => ValueTask.FromResult(arguments.Outcome switch
-                {
-                    { Exception: HttpRequestException or TimeoutRejectedException } => true,
-                    // HttpClient's own timeout; the caller's cancellation is never retried.
-                    { Exception: OperationCanceledException } => !arguments.Context.CancellationToken.IsCancellationRequested,
-                    { Result: { } response } => (int)response.StatusCode >= 500,
-                    _ => false,
-                }),
-                MaxRetryAttempts = options.MaxRetries,
-                Delay = options.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-            });
-        }
-
-        return builder.AddTimeout(timeout).Build();
     }
 
     private static string ServerMessage(string body)

@@ -8,12 +8,13 @@ namespace CiJobs.Core.Dlrn;
 /// </summary>
 public sealed class DlrnApiException : CiJobsException
 {
-    public DlrnApiException(string endpoint, HttpStatusCode? statusCode, string? serverMessage, string message, Exception? innerException = null)
+    public DlrnApiException(string endpoint, HttpStatusCode? statusCode, string? serverMessage, string message, Exception? innerException = null, bool outcomeUnknown = false)
         : base(message, ExitCodeFor(statusCode), innerException)
     {
         Endpoint = endpoint;
         StatusCode = statusCode;
         ServerMessage = serverMessage;
+        OutcomeUnknown = outcomeUnknown;
     }
 
     /// <summary>For example <c>POST /api/remote/import</c>.</summary>
@@ -26,6 +27,11 @@ public sealed class DlrnApiException : CiJobsException
 
     /// <summary>True when no HTTP answer came (connection refused, timeout).</summary>
     public bool NoAnswer => StatusCode is null;
+
+    /// <summary>True when the request was sent and may have been (or still be) acted on although no usable answer came:
+    /// a timeout, a connection dropped after sending, a gateway's 502 or 504 (<see cref="DlrnAttemptFailure.OutcomeUnknown"/>).
+    /// False when the server certainly did not get it (no connection) or answered.</summary>
+    public bool OutcomeUnknown { get; }
 
     private static int ExitCodeFor(HttpStatusCode? statusCode) => statusCode switch
     {

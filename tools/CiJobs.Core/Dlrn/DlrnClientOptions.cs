@@ -11,11 +11,17 @@ public sealed record DlrnClientOptions(Uri ApiUrl, DlrnCredentials? Credentials)
     /// <summary>Per attempt for the import, which is synchronous on the server (downloads, createrepo, reports).</summary>
     public TimeSpan ImportTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Retries after the first attempt, on connection errors, timeouts and 5xx answers; never on 4xx.</summary>
+    /// <summary>Retries after the first attempt, for the failures <see cref="DlrnRetryPolicy"/> retries; never on 4xx (but 408, 429) or 501.</summary>
     public int MaxRetries { get; init; } = 3;
 
-    /// <summary>First retry delay; later ones grow exponentially (with jitter).</summary>
+    /// <summary>First retry delay; later ones grow exponentially (with jitter). A Retry-After header replaces it.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest Retry-After the client honours; an answer asking for more is final.</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The one retry policy of every call, made of the settings above.</summary>
+    public DlrnRetryPolicy RetryPolicy => new(MaxRetries, RetryDelay) { MaxRetryAfter = MaxRetryAfter };
 
     /// <summary>Checks the URL: http or https, no user info (credentials never go in a URL).</summary>
     public static Uri ParseApiUrl(string value)

@@ -8,7 +8,7 @@ namespace CiJobs.Core.Dlrn;
 
 /// <summary>
 /// One commit of a build result's <c>commit.yaml</c>, that is one row of DLRN's <c>commits</c> table
-/// (reference/dlrn.md §2.3 and the appendix): <c>commits:</c> is a list of mappings whose values are all
+/// (docs/contracts/dlrn-build.md): <c>commits:</c> is a list of mappings whose values are all
 /// strings, <c>None</c> for empty values. The build writes it (<see cref="ToYaml"/>) and reads earlier results
 /// back (<see cref="TryParse"/>); the publisher reads and checks it the way DLRN's importer does (<see cref="Parse"/>).
 /// Here null stands for <c>None</c>. (The server's view of a row, read through its API, is <see cref="DlrnCommitRecord"/>.)

@@ -29,4 +29,7 @@ public static class DlrnExitCodes
 
     /// <summary>The server answered 201 but holds neither the commit nor a newer one of the package.</summary>
     public const int ImportNotRecorded = 48;
+
+    /// <summary>Publish cannot verify an import (GraphQL unavailable and no other way applies); nothing was sent.</summary>
+    public const int CannotVerify = 49;
 }

@@ -1,6 +1,6 @@
 namespace CiJobs.Core.Dlrn;
 
-// Request and response records of the DLRN API (reference/dlrn.md §1.5). JSON names are the
+// Request and response records of the DLRN API (docs/contracts/dlrn-api.md). JSON names are the
 // snake_case of the property names; nulls are left out of requests.
 
 public sealed record DlrnImportResponse(string RepoUrl);

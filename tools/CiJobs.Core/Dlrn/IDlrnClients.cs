@@ -1,6 +1,6 @@
 namespace CiJobs.Core.Dlrn;
 
-/// <summary>Remote import and the credential check (reference/dlrn.md §1.4).</summary>
+/// <summary>Remote import and the credential check (docs/contracts/dlrn-api.md).</summary>
 public interface IDlrnImportClient
 {
     /// <summary>POST /api/remote/import. A 201 does not mean imported: the server also answers 201 when it skipped the commit.</summary>
@@ -24,6 +24,10 @@ public interface IDlrnReadClient
 
     /// <summary>Builds between the dates (end exclusive), optionally of one package.</summary>
     Task<DlrnBuildMetrics> GetBuildMetricsAsync(DateOnly start, DateOnly end, string? packageName, CancellationToken cancellationToken);
+
+    /// <summary>A text file the central serves under its repositories' URL (its <c>baseurl</c>), anonymously and with
+    /// the client's retry policy; null when it answers 404.</summary>
+    Task<string?> GetRepositoryFileAsync(Uri url, CancellationToken cancellationToken);
 }
 
 /// <summary>Votes, promotions and rechecks: writes that need credentials.</summary>

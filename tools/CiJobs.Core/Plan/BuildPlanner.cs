@@ -1,3 +1,4 @@
+using CiJobs.Core.Builds;
 using CiJobs.Core.Rdoinfo;
 
 namespace CiJobs.Core.Plan;
@@ -5,8 +6,9 @@ namespace CiJobs.Core.Plan;
 /// <summary>
 /// Decides what a job builds from the Zuul item that started it, using Zuul's prepared checkouts:
 /// source git updates build every release whose source-branch is the updated branch; distgit changes
-/// build the releases whose distgit branch is the change's branch; rdoinfo changes build the packages
-/// whose expanded entry differs between the base and the change.
+/// build the releases whose distgit branch is the change's branch; rdoinfo changes build a package for
+/// each release where the package expanded for that release differs between the base and the change
+/// (docs/contracts/rdoinfo-expansion.md).
 /// </summary>
 public static class BuildPlanner
 {
@@ -245,12 +247,61 @@ public static class BuildPlanner
             context.Skipped.Add(new SkippedBuild(removed.Name, null, "removed from rdoinfo"));
         }
 
-        var candidates = diff.Added.Select(a => (a.Project, Fields: true, Releases: (IReadOnlyList<RdoReleaseChange>)[], Tags: (IReadOnlyList<string>)[], Change: "added"))
-            .Concat(diff.Changed.Select(c => (c.Project, Fields: c.Fields.Count > 0, c.Releases, Tags: (IReadOnlyList<string>)[.. c.TagsAdded, .. c.TagsChanged], Change: Describe(c))));
-        foreach (var (project, fieldsChanged, releaseChanges, changedTags, change) in candidates)
+        // Tags that put a package in a release; the others (under-review, build-tags-only, ...) are part of what a build sees.
+        var releaseTags = before.Releases.Concat(after.Releases)
+            .SelectMany(r => new[] { r.Name, r.Name + RdoTags.UpperConstraintsSuffix })
+            .ToHashSet(StringComparer.Ordinal);
+        var changes = diff.Added.Select(a => (a.Project, Change: "added"))
+            .Concat(diff.Changed.Select(c => (c.Project, Change: Describe(c))))
+            .ToDictionary(x => x.Project, x => x.Change, StringComparer.Ordinal);
+
+        // Every package is compared release by release, those the diff names first: the build of a release is
+        // planned only where the package expanded for it differs (docs/contracts/rdoinfo-expansion.md).
+        var projects = diff.Added.Select(a => a.Project)
+            .Concat(diff.Changed.Select(c => c.Project))
+            .Concat(after.Projects.Where(p => !changes.ContainsKey(p)).Order(StringComparer.Ordinal));
+        var existedBefore = before.Projects.ToHashSet(StringComparer.Ordinal);
+        foreach (var project in projects)
         {
-            var package = after.Expand(project);
             if (onlyPackages is not null && !onlyPackages.Contains(project))
+            {
+                continue;
+            }
+
+            var inDiff = changes.TryGetValue(project, out var change);
+            var package = after.Expand(project);
+            var builds = new List<(RdoRelease Release, RdoPackage Expanded, string Reason)>();
+            var unchanged = new List<string>();
+            var notIn = new List<string>();
+            foreach (var release in context.Releases)
+            {
+                if (after.ReleaseTagFor(project, release.Name) is not { } tag)
+                {
+                    notIn.Add(release.Name);
+                    continue;
+                }
+
+                var expanded = after.Expand(project, tag);
+                var beforeTag = existedBefore.Contains(project) && before.FindRelease(release.Name) is not null
+                    ? before.ReleaseTagFor(project, release.Name)
+                    : null;
+                string? reason = !existedBefore.Contains(project) ? "rdoinfo added"
+                    : beforeTag is null ? $"rdoinfo added {package.Name} to {release.Name}"
+                    : ExpandedDifferences(before.Expand(project, beforeTag), expanded, releaseTags) is { Length: > 0 } differences
+                        ? $"rdoinfo {differences}"
+                        : null;
+                if (reason is null)
+                {
+                    unchanged.Add(release.Name);
+                }
+                else
+                {
+                    builds.Add((release, expanded, reason));
+                }
+            }
+
+            change ??= "expanded package changed";
+            if (!inDiff && builds.Count == 0)
             {
                 continue;
             }
@@ -261,42 +312,69 @@ public static class BuildPlanner
                 continue;
             }
 
-            var built = false;
-            var notIn = new List<string>();
-            foreach (var release in context.Releases)
+            foreach (var release in unchanged)
             {
-                if (after.ReleaseTagFor(project, release.Name) is not { } tag)
-                {
-                    notIn.Add(release.Name);
-                    continue;
-                }
+                // Only other releases' tags, or nothing the build of this release sees, changed: it builds what it built before.
+                context.Skipped.Add(new SkippedBuild(package.Name, release, $"{change}; nothing changed for {release}"));
+            }
 
-                // The release is affected when a shared field, its membership or source-branch, or its own tag's overrides changed.
-                var releaseAffected = fieldsChanged || change == "added"
-                    || releaseChanges.Any(r => r.Release == release.Name) || changedTags.Contains(tag);
-                if (!releaseAffected)
-                {
-                    // Only other releases' tags changed: this release builds exactly what it built before.
-                    context.Skipped.Add(new SkippedBuild(package.Name, release.Name, $"{change}; nothing changed for {release.Name}"));
-                    continue;
-                }
-
-                var expanded = after.Expand(project, tag);
-                built = true;
+            foreach (var (release, expanded, reason) in builds)
+            {
                 context.Builds.Add(new PlannedBuild(
                     package.Name, project, release.Name,
                     context.CheckoutOf(expanded.Upstream), expanded.SourceBranch ?? release.UpstreamBranch,
                     context.CheckoutOf(expanded.MasterDistgit, expanded.Distgit, expanded.GetString("review-origin")), expanded.DistroBranch ?? release.Branch,
-                    $"rdoinfo {change}"));
+                    reason));
             }
 
-            if (!built && notIn.Count > 0)
+            if (builds.Count == 0 && unchanged.Count == 0 && notIn.Count > 0)
             {
                 var releases = request.Releases.Count > 0 ? string.Join(", ", request.Releases) : "any maintained release with a distgit branch";
                 context.Skipped.Add(new SkippedBuild(package.Name, null, $"{change}, but not in {releases}"));
             }
         }
     }
+
+    /// <summary>
+    /// What differs between two expansions of a package for one release, as "changed f1, f2 (old -> new); added tag t":
+    /// each top-level field (with its old and new value when both are short strings or unset), then the tags
+    /// that are not release tags. Empty when the build of the release sees no difference.
+    /// </summary>
+    private static string ExpandedDifferences(RdoPackage before, RdoPackage after, IReadOnlySet<string> releaseTags)
+    {
+        var fields = new List<string>();
+        foreach (var field in before.Fields.Keys.Concat(after.Fields.Keys).Where(k => k != "tags").Distinct(StringComparer.Ordinal))
+        {
+            var hadOld = before.Fields.TryGetValue(field, out var old);
+            var hasNew = after.Fields.TryGetValue(field, out var @new);
+            if (hadOld == hasNew && RdoinfoDiff.DeepEquals(old, @new))
+            {
+                continue;
+            }
+
+            fields.Add(ShortValue(hadOld, old) is { } o && ShortValue(hasNew, @new) is { } n ? $"{field} ({o} -> {n})" : field);
+        }
+
+        var parts = new List<string>();
+        if (fields.Count > 0)
+        {
+            parts.Add("changed " + string.Join(", ", fields));
+        }
+
+        var oldTags = before.Tags.Keys.Where(t => !releaseTags.Contains(t)).ToHashSet(StringComparer.Ordinal);
+        var newTags = after.Tags.Keys.Where(t => !releaseTags.Contains(t)).ToHashSet(StringComparer.Ordinal);
+        parts.AddRange(newTags.Where(t => !oldTags.Contains(t)).Order(StringComparer.Ordinal).Select(t => $"added tag {t}"));
+        parts.AddRange(oldTags.Where(t => !newTags.Contains(t)).Order(StringComparer.Ordinal).Select(t => $"removed tag {t}"));
+        return string.Join("; ", parts);
+    }
+
+    private static string? ShortValue(bool present, object? value) => (present, value) switch
+    {
+        (false, _) => "unset",
+        (true, null) => "null",
+        (true, string { Length: <= 100 } text) when !text.Any(char.IsControl) => text,
+        _ => null,
+    };
 
     private static string Describe(RdoPackageChange change)
     {
@@ -357,15 +435,26 @@ public static class BuildPlanner
         }
     }
 
+    /// <summary>
+    /// The releases to plan for. Each name becomes a folder of the build output, so a name that breaks the
+    /// package-name rule, from the flags or from rdoinfo, is an error (docs/contracts/rdoinfo-expansion.md).
+    /// </summary>
     private static IReadOnlyList<RdoRelease> Releases(RdoinfoDatabase database, PlanRequest request)
     {
         if (request.Releases.Count == 0)
         {
             // End-of-life releases keep a branch in rdoinfo but are no longer built.
-            return database.Releases.Where(r => !string.IsNullOrEmpty(r.Branch) && r.Status != "eol").ToList();
+            var planned = database.Releases.Where(r => !string.IsNullOrEmpty(r.Branch) && r.Status != "eol").ToList();
+            foreach (var release in planned)
+            {
+                PackageNames.ValidateRelease(release.Name, "rdoinfo release name", PlanExitCodes.InvalidInput);
+            }
+
+            return planned;
         }
 
         return request.Releases
+            .Select(name => PackageNames.ValidateRelease(name, "release name", PlanExitCodes.InvalidInput))
             .Select(name => database.FindRelease(name)
                 ?? throw new CiJobsException($"release '{name}' is not in rdoinfo (releases: {string.Join(", ", database.Releases.Select(r => r.Name))}).", PlanExitCodes.InvalidInput))
             .ToList();

@@ -42,8 +42,11 @@ public sealed record ZuulContext(
     /// Reads the <c>zuul</c> dict from JSON or YAML text: either the dict itself or a mapping holding it
     /// under <c>zuul</c> (as Ansible's <c>{{ zuul | to_json }}</c> or the executor's vars file has it).
     /// </summary>
+    /// <remarks>Nesting is limited to <see cref="InputLimits.MaxDepth"/> levels and mapping keys must be plain values
+    /// (docs/security.md, "Nesting and size of input"): both are checked on the event stream before the tree is built.</remarks>
     public static ZuulContext Parse(string text, string source)
     {
+        InputLimits.CheckYaml(text, source, PlanExitCodes.InvalidInput);
         var stream = new YamlStream();
         try
         {

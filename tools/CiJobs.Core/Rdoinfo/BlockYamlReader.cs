@@ -1,4 +1,5 @@
 using System.Buffers;
+using CiJobs.Core.Yaml;
 
 namespace CiJobs.Core.Rdoinfo;
 
@@ -6,16 +7,20 @@ namespace CiJobs.Core.Rdoinfo;
 /// A fast reader for the block-style YAML subset rdoinfo is written in: block mappings and sequences
 /// (including <c>- key: value</c> entries and sequences at their key's indentation), one-line plain,
 /// single-quoted and double-quoted scalars without escapes, and comments. It builds the same tree, with
-/// the same line marks, as <see cref="YamlTree"/>'s full YamlDotNet path. Anything outside the subset
-/// (flow collections, block scalars, anchors, tags, multi-line scalars, document markers, tabs, escapes)
-/// and anything wrong (bad indentation, duplicate keys) makes it decline, and the full parser reads the
-/// file instead, so errors and rare constructs keep the full parser's behaviour and messages.
+/// the same line marks and warnings, as <see cref="YamlTree"/>'s full YamlDotNet path: plain values are
+/// typed as PyYAML types them (YAML 1.1) and a repeated key keeps its last value. Anything outside the subset
+/// (flow collections, block scalars, anchors, tags, merge keys, keys that are not strings, multi-line scalars,
+/// document markers, tabs, escapes), anything wrong (bad indentation, a value PyYAML cannot construct) and
+/// anything past the depth or node limit makes it decline, and the full parser reads the file instead, so
+/// errors and rare constructs keep the full parser's behaviour and messages.
 /// </summary>
 internal sealed class BlockYamlReader
 {
     private readonly string text;
     private readonly string file;
     private readonly List<Line> lines;
+    private readonly YamlBudget budget;
+    private readonly List<YamlWarning> warnings;
 
     // Keys repeat thousands of times ("project", "tags", release names): one string each per file.
     private readonly Dictionary<string, string> keys = new(StringComparer.Ordinal);
@@ -31,16 +36,25 @@ internal sealed class BlockYamlReader
         + string.Concat(Enumerable.Range(0x7F, 0x9F - 0x7F + 1).Select(c => (char)c))
         + "\u2028\u2029\uFEFF\uFFFE\uFFFF");
 
-    private BlockYamlReader(string text, string file, List<Line> lines)
+    private BlockYamlReader(string text, string file, List<Line> lines, YamlBudget budget, List<YamlWarning> warnings)
     {
         this.text = text;
         this.file = file;
         this.lines = lines;
+        this.budget = budget;
+        this.warnings = warnings;
         keyLookup = keys.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    /// <summary>Reads <paramref name="text"/>; false when the full parser must read it.</summary>
-    public static bool TryParse(string text, string file, out object? root)
+    /// <summary>Reads <paramref name="text"/> under the current limits; false when the full parser must read it.</summary>
+    public static bool TryParse(string text, string file, out object? root) =>
+        TryParse(text, file, YamlReadContext.Limits, [], out root);
+
+    /// <summary>
+    /// Reads <paramref name="text"/>; false when the full parser must read it. Warnings are added to
+    /// <paramref name="warnings"/> (left partly filled on a decline).
+    /// </summary>
+    public static bool TryParse(string text, string file, YamlLimits limits, List<YamlWarning> warnings, out object? root)
     {
         root = null;
         if (!TrySplitLines(text, out var lines))
@@ -53,14 +67,14 @@ internal sealed class BlockYamlReader
             return true;
         }
 
-        var reader = new BlockYamlReader(text, file, lines);
+        var reader = new BlockYamlReader(text, file, lines, new YamlBudget(limits), warnings);
         var first = lines[0];
         if (IsSequenceEntry(text, first))
         {
             return false; // rdoinfo files are mappings; the full parser reports anything else.
         }
 
-        if (!reader.TryParseMapping(first.Column, out var map) || reader.cursor != lines.Count)
+        if (!reader.TryParseMapping(first.Column, 1, out var map) || reader.cursor != lines.Count)
         {
             return false;
         }
@@ -139,12 +153,21 @@ internal sealed class BlockYamlReader
         return false;
     }
 
-    private bool TryParseMapping(int column, out YamlMap? map)
+    /// <summary>A collection at <paramref name="depth"/> (the root is 1), counted against the limits; false past them.</summary>
+    private bool TryOpenCollection(int depth) => budget.DepthAllowed(depth) && budget.TryAddNode();
+
+    private bool TryParseMapping(int column, int depth, out YamlMap? map)
     {
         map = new YamlMap(file, lines[cursor].Number);
+        if (!TryOpenCollection(depth))
+        {
+            return false;
+        }
+
         while (AtColumn(column, out var line) && !IsSequenceEntry(text, line))
         {
-            if (!TryReadKey(line, out var key, out var valueStart) || map.ContainsKey(key))
+            // A repeated key keeps its last value at its first place, as in a Python dict.
+            if (!TryReadKey(line, out var key, out var valueStart) || !budget.TryAddNode())
             {
                 return false;
             }
@@ -152,7 +175,7 @@ internal sealed class BlockYamlReader
             object? value;
             if (valueStart < line.End)
             {
-                if (!TryReadScalar(valueStart, line.End, out value))
+                if (!TryReadScalar(valueStart, line.End, line.Number, out value))
                 {
                     return false;
                 }
@@ -164,7 +187,7 @@ internal sealed class BlockYamlReader
                 cursor++;
                 if (cursor < lines.Count && lines[cursor].Column > column)
                 {
-                    if (!TryParseBlock(lines[cursor].Column, out value))
+                    if (!TryParseBlock(lines[cursor].Column, depth + 1, out value))
                     {
                         return false;
                     }
@@ -172,7 +195,7 @@ internal sealed class BlockYamlReader
                 else if (AtColumn(column, out var next) && IsSequenceEntry(text, next))
                 {
                     // A sequence at its key's indentation ("key:" then "- item").
-                    if (!TryParseSequence(column, out var list))
+                    if (!TryParseSequence(column, depth + 1, out var list))
                     {
                         return false;
                     }
@@ -182,6 +205,10 @@ internal sealed class BlockYamlReader
                 else
                 {
                     value = null;
+                    if (!budget.TryAddNode())
+                    {
+                        return false;
+                    }
                 }
             }
 
@@ -192,23 +219,28 @@ internal sealed class BlockYamlReader
         return cursor == lines.Count || lines[cursor].Column < column;
     }
 
-    private bool TryParseBlock(int column, out object? node)
+    private bool TryParseBlock(int column, int depth, out object? node)
     {
         if (IsSequenceEntry(text, lines[cursor]))
         {
-            var ok = TryParseSequence(column, out var list);
+            var ok = TryParseSequence(column, depth, out var list);
             node = list;
             return ok;
         }
 
-        var mapped = TryParseMapping(column, out var map);
+        var mapped = TryParseMapping(column, depth, out var map);
         node = map;
         return mapped;
     }
 
-    private bool TryParseSequence(int column, out YamlList? list)
+    private bool TryParseSequence(int column, int depth, out YamlList? list)
     {
         list = new YamlList(file, lines[cursor].Number);
+        if (!TryOpenCollection(depth))
+        {
+            return false;
+        }
+
         while (AtColumn(column, out var line) && IsSequenceEntry(text, line))
         {
             var content = line.Start + 1;
@@ -228,14 +260,14 @@ internal sealed class BlockYamlReader
                 // The entry's node starts on this line: continue as if the line began there.
                 var inner = line with { Column = line.Column + (content - line.Start), Start = content };
                 lines[cursor] = inner;
-                if (!TryParseBlock(inner.Column, out item))
+                if (!TryParseBlock(inner.Column, depth + 1, out item))
                 {
                     return false;
                 }
             }
             else
             {
-                if (!TryReadScalar(content, line.End, out item))
+                if (!TryReadScalar(content, line.End, line.Number, out item))
                 {
                     return false;
                 }
@@ -312,7 +344,10 @@ internal sealed class BlockYamlReader
                 keyEnd--;
             }
 
-            key = Intern(start, keyEnd);
+            if (!TryInternPlainKey(start, keyEnd, out key))
+            {
+                return false;
+            }
         }
 
         if (colon + 1 < end && text[colon + 1] != ' ')
@@ -334,9 +369,18 @@ internal sealed class BlockYamlReader
         return true;
     }
 
-    /// <summary>A one-line scalar value: plain (null for empty, <c>~</c> and <c>null</c>), or quoted without escapes.</summary>
-    private bool TryReadScalar(int start, int end, out object? value)
+    /// <summary>
+    /// A one-line scalar value: quoted without escapes (a string), or plain, typed as PyYAML types it and
+    /// kept as the text Python's str() gives (null for None).
+    /// </summary>
+    private bool TryReadScalar(int start, int end, long lineNumber, out object? value)
     {
+        if (!budget.TryAddNode())
+        {
+            value = null;
+            return false;
+        }
+
         value = null;
         var first = text[start];
         if (first is '"' or '\'')
@@ -389,8 +433,31 @@ internal sealed class BlockYamlReader
         }
 
         var plain = text[start..valueEnd];
-        value = plain is "~" or "null" or "Null" or "NULL" ? null : plain;
-        return true;
+        var tag = PyYaml.ResolvePlain(plain);
+        switch (tag)
+        {
+            case PyTag.Str:
+                value = plain;
+                return true;
+            case PyTag.Null:
+                return true;
+            case PyTag.Bool or PyTag.Int or PyTag.Float or PyTag.Timestamp:
+                PyScalar typed;
+                try
+                {
+                    typed = PyYaml.Construct(tag, plain, PyYaml.TagName(tag));
+                }
+                catch (PyYamlValueException)
+                {
+                    return false; // the full parser reports it
+                }
+
+                warnings.Add(new YamlWarning(file, lineNumber, YamlTree.TypedScalarWarning(plain, typed, isKey: false)));
+                value = typed.Text;
+                return true;
+            default:
+                return false; // '<<' or '=' as a value: the full parser reports it
+        }
     }
 
     /// <summary>Plain scalars may not start with an indicator (YAML 1.1 §7.3.3, as YamlDotNet reads them).</summary>
@@ -431,16 +498,22 @@ internal sealed class BlockYamlReader
         return -1;
     }
 
-    private string Intern(int start, int end)
+    /// <summary>One string per distinct plain key; false for keys PyYAML does not read as strings (the full parser's business).</summary>
+    private bool TryInternPlainKey(int start, int end, out string key)
     {
         var span = text.AsSpan(start, end - start);
-        if (!keyLookup.TryGetValue(span, out var key))
+        if (!keyLookup.TryGetValue(span, out key!))
         {
             key = span.ToString();
+            if (PyYaml.ResolvePlain(key) != PyTag.Str)
+            {
+                return false;
+            }
+
             keys.Add(key, key);
         }
 
-        return key;
+        return true;
     }
 
     private string Unquote(int open, int close)

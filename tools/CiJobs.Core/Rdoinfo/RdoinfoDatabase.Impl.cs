@@ -325,13 +325,48 @@ public sealed partial class RdoinfoDatabase
             repos);
     }
 
+    // Membership is decided on the expanded package, as DLRN does (docs/contracts/rdoinfo-expansion.md).
     private string? ReleaseTagForCore(string project, string release)
     {
         var package = GetMerged(project);
-        return package.TryGetValue("tags", out var tags) && tags is YamlMap tagMap
+        return ExpandedTags(package, release) is YamlMap tagMap
             && (tagMap.ContainsKey(release) || tagMap.ContainsKey(release + RdoTags.UpperConstraintsSuffix))
             ? release
             : null;
+    }
+
+    /// <summary>
+    /// The <c>tags</c> value of the package expanded with <paramref name="tag"/>, without expanding the rest:
+    /// the layered map, unless the applied tag's own override map replaces <c>tags</c>.
+    /// </summary>
+    private object? ExpandedTags(YamlMap package, string? tag)
+    {
+        var tags = LayeredTags(package);
+        return tag is not null && tags is YamlMap tagMap && tagMap.TryGetValue(tag, out var overrides)
+            && overrides is YamlMap overrideMap && overrideMap.TryGetValue("tags", out var replaced)
+            ? replaced
+            : tags;
+    }
+
+    /// <summary>
+    /// <c>tags</c> after the shallow layering (package-default, conf template, package): the first layer,
+    /// from the package down, that has the key wins whole, a null included.
+    /// </summary>
+    private object? LayeredTags(YamlMap package)
+    {
+        if (package.TryGetValue("tags", out var own))
+        {
+            return own;
+        }
+
+        if (package.TryGetValue("conf", out var conf) && conf is string confName
+            && packageConfigs.TryGetValue(confName, out var template) && template is YamlMap templateMap
+            && templateMap.TryGetValue("tags", out var fromTemplate))
+        {
+            return fromTemplate;
+        }
+
+        return packageDefault.TryGetValue("tags", out var fromDefault) ? fromDefault : null;
     }
 
     private YamlMap GetMerged(string project) =>
@@ -367,7 +402,8 @@ public sealed partial class RdoinfoDatabase
 
         layered.Update(package);
 
-        if (tag is not null && package.TryGetValue("tags", out var tags) && tags is YamlMap tagMap
+        // The applied tag is looked up in the layered tags (the template's or the default's when the package has none).
+        if (tag is not null && layered.TryGetValue("tags", out var tags) && tags is YamlMap tagMap
             && tagMap.TryGetValue(tag, out var overrides) && overrides is YamlMap overrideMap)
         {
             layered.Update(overrideMap);

@@ -15,10 +15,12 @@ public sealed partial class RdoinfoDatabase
     public RdoRelease? FindRelease(string name) => Releases.FirstOrDefault(r => r.Name == name);
 
     /// <summary>
-    /// The tag that expands a package for a release: the release name when the package is in it
-    /// (carries the tag <c>&lt;release&gt;</c> or <c>&lt;release&gt;-uc</c>), null when it is not.
+    /// The tag that expands a package for a release: the release name when the package is in it, null when
+    /// it is not. A package is in a release when its expanded <c>tags</c> (its own, else its conf template's,
+    /// else package-default's) hold <c>&lt;release&gt;</c> or <c>&lt;release&gt;-uc</c>.
     /// Like DLRN configured with <c>tags=&lt;release&gt;</c>, only the override map of the
     /// <c>&lt;release&gt;</c> tag itself applies; expand with the <c>-uc</c> tag explicitly for upper-constraint pins.
+    /// See docs/contracts/rdoinfo-expansion.md.
     /// </summary>
     public string? ReleaseTagFor(string project, string release) => ReleaseTagForCore(project, release);
 

@@ -155,9 +155,9 @@ internal static partial class PatchGenerator
                     SourceGitExitCodes.InvalidPatchMetadata);
             }
 
-            if (name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
+            if (PatchFileName.Problem(name) is { } problem)
             {
-                throw new CiJobsException($"commit {commit.Commit.Short}: Patch-name '{name}' must be a plain file name.", SourceGitExitCodes.InvalidPatchMetadata);
+                throw new CiJobsException($"commit {commit.Commit.Short}: patch name {PatchFileName.Quote(name)} {problem}.", SourceGitExitCodes.InvalidPatchMetadata);
             }
 
             patches.Add(new PatchFile(name, content, commit.Metadata, commit, [commit.Commit.Hash]));

@@ -71,7 +71,7 @@ public sealed partial record PatchMetadata(
 
             var id = Value("patch_id");
             return (new PatchMetadata(
-                Value("patch_name"),
+                CheckName(Value("patch_name"), "patch_name", commit),
                 id is null ? null : int.TryParse(id, out var n) && n >= 0 ? n : throw Invalid(commit, $"patch_id '{id}' is not a non-negative integer"),
                 Value("description"),
                 Flag("present_in_specfile"),
@@ -97,7 +97,7 @@ public sealed partial record PatchMetadata(
         }
 
         return new PatchMetadata(
-            Yaml(message, PatchName, commit),
+            CheckName(Yaml(message, PatchName, commit), PatchName, commit),
             number,
             Yaml(message, PatchStatus, commit),
             Flag(message, PresentInSpecfileToken, commit),
@@ -137,6 +137,10 @@ public sealed partial record PatchMetadata(
             throw Invalid(commit, $"{token} is not valid YAML ({e.Message})");
         }
     }
+
+    /// <summary>A Patch-name that is a plain <c>.patch</c> file name (<see cref="PatchFileName"/>), or an error.</summary>
+    private static string? CheckName(string? name, string token, string commit) =>
+        name is null || PatchFileName.Problem(name) is not { } problem ? name : throw Invalid(commit, $"{token} {PatchFileName.Quote(name)} {problem}");
 
     private static CiJobsException Invalid(string commit, string detail) =>
         new($"commit {commit[..Math.Min(12, commit.Length)]}: {detail}.", SourceGitExitCodes.InvalidPatchMetadata);

@@ -176,6 +176,7 @@ public sealed partial class SourceGitConverter(GitCli git)
     {
         var (sourceRoot, patchIdDigits, plan, specDestination, specDirectory, spec, srcFiles, distFiles) = target;
         var patchFiles = staged.Patches;
+        RefuseCollisions(patchFiles, target);
 
         // The spec text as synced, plus the PatchN lines (numbers decided before anything is written).
         var (specPatches, numbers) = NumberPatches(spec, patchFiles);
@@ -244,6 +245,54 @@ public sealed partial class SourceGitConverter(GitCli git)
         var distCommit = (end < 0 ? shown : shown[..end]).Trim();
         var changedFiles = end < 0 ? [] : SplitNul(shown[(end + 1)..].TrimStart('\n'));
         return new UpdateDistGitResult(changedFiles.Count > 0, true, distCommit, sgHead, generated, changedFiles, NothingToDo: false);
+    }
+
+    /// <summary>
+    /// A patch must not replace what dist-git owns (docs/security.md, "Patch names"): the spec, <c>sources</c>, a file
+    /// <c>files_to_sync</c> writes, or a folder; dotfiles are already refused by <see cref="PatchFileName"/>. Names that
+    /// differ only in case are refused too (they are one file on a case-insensitive file system). Checked before
+    /// anything is written.
+    /// </summary>
+    private static void RefuseCollisions(IReadOnlyList<PatchFile> patches, DistGitTarget target)
+    {
+        var owned = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [target.SpecDestination] = "the spec" };
+        owned.TryAdd("sources", "dist-git's sources file");
+        owned.TryAdd(Join(target.SpecDirectory, "sources"), "dist-git's sources file");
+        foreach (var copy in target.Plan.Copies)
+        {
+            owned.TryAdd(copy.Destination, $"{copy.Destination}, which files_to_sync copies from {copy.Source}");
+        }
+
+        foreach (var path in target.Plan.Copies.Select(c => c.Destination).Concat(target.DistFiles.Keys))
+        {
+            for (var slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+            {
+                owned.TryAdd(path[..slash], $"the folder {path[..slash]}");
+            }
+        }
+
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var patch in patches)
+        {
+            var commit = patch.First.Commit.Short;
+            if (owned.TryGetValue(Join(target.SpecDirectory, patch.FileName), out var what))
+            {
+                throw new CiJobsException(
+                    $"commit {commit}: patch name {PatchFileName.Quote(patch.FileName)} would overwrite {what}; give the commit another Patch-name.",
+                    SourceGitExitCodes.InvalidPatchMetadata);
+            }
+
+            if (names.TryGetValue(patch.FileName, out var other) && other != patch.FileName)
+            {
+                throw new CiJobsException(
+                    $"commit {commit}: patch name {PatchFileName.Quote(patch.FileName)} differs from {PatchFileName.Quote(other)} only in case; they would be one file on a case-insensitive file system.",
+                    SourceGitExitCodes.InvalidPatchMetadata);
+            }
+
+            names.TryAdd(patch.FileName, patch.FileName);
+        }
+
+        static string Join(string directory, string name) => directory.Length == 0 ? name : $"{directory}/{name}";
     }
 
     private static List<string> SplitNul(string output) => output.Split('\0', StringSplitOptions.RemoveEmptyEntries).ToList();
@@ -600,6 +649,13 @@ public sealed partial class SourceGitConverter(GitCli git)
             if (patch.Metadata.PresentInSpecfile)
             {
                 continue;
+            }
+
+            if (patch.Metadata.Id is null && previous == int.MaxValue)
+            {
+                throw new CiJobsException(
+                    $"commit {patch.First.Commit.Short}: '{patch.FileName}' would need a patch number above {int.MaxValue}; lower the Patch-id before it.",
+                    SourceGitExitCodes.InvalidPatchMetadata);
             }
 
             var number = patch.Metadata.Id ?? previous + 1;

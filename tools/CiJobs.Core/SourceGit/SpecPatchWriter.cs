@@ -36,7 +36,12 @@ public static partial class SpecPatchWriter
     internal static bool TryReadPatchTag(string line, out int number, out string fileName)
     {
         var match = PatchTag().Match(line);
-        number = match.Success && match.Groups[1].Value.Length > 0 ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        number = 0;
+        if (match.Success && match.Groups[1].Value.Length > 0 && !int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out number))
+        {
+            throw new CiJobsException($"the spec's Patch{match.Groups[1].Value[..Math.Min(20, match.Groups[1].Value.Length)]} tag has a number above {int.MaxValue}.", SourceGitExitCodes.BadConfig);
+        }
+
         fileName = match.Success ? match.Groups[2].Value : string.Empty;
         return match.Success;
     }
@@ -129,11 +134,28 @@ internal sealed class SpecLayout
         var block = new List<string>();
         foreach (var patch in patches)
         {
+            if (PatchFileName.Problem(patch.FileName) is { } problem)
+            {
+                throw new CiJobsException($"patch name {PatchFileName.Quote(patch.FileName)} {problem}.", SourceGitExitCodes.InvalidPatchMetadata);
+            }
+
             block.Add(string.Empty);
-            block.AddRange(patch.Comment.Select(c => c.StartsWith('#') ? c : c.Length == 0 ? "#" : "# " + c));
+            block.AddRange(patch.Comment.Select(CommentLine));
             block.Add($"Patch{patch.Number.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0')}: {patch.FileName}");
         }
 
         return string.Join(newline, lines.Take(insertAt).Concat(block).Concat(lines.Skip(insertAt)));
+    }
+
+    /// <summary>
+    /// A comment line from a commit message or Patch-status: <c># </c> added unless it starts with <c>#</c>, and every
+    /// <c>%</c> doubled, because rpm expands macros in comments too (<c>%(command)</c> would run when the spec is read;
+    /// <c>%%</c> reads as one <c>%</c>). Carriage returns are dropped: the spec's lines end where the message's do.
+    /// See docs/security.md, "Patch names".
+    /// </summary>
+    private static string CommentLine(string line)
+    {
+        line = line.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("%", "%%", StringComparison.Ordinal);
+        return line.StartsWith('#') ? line : line.Length == 0 ? "#" : "# " + line;
     }
 }

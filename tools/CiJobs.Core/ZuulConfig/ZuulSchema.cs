@@ -4,7 +4,7 @@ namespace CiJobs.Core.ZuulConfig;
 
 /// <summary>
 /// Zuul's documented configuration attributes (Zuul 11-13 configloader and driver trigger schemas,
-/// see reference/zuul-rdoinfo.md §3 and ci-tooling.md §2): one spec per stanza kind.
+/// see docs/contracts/zuul-config.md): one spec per stanza kind.
 /// </summary>
 internal static class ZuulSchema
 {

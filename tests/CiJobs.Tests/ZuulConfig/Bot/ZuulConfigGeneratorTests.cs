@@ -140,7 +140,7 @@ public class ZuulConfigGeneratorTests
     {
         using var fixture = new RdoinfoFixture();
         fixture.Write("tags/dalmatian.yml", RdoinfoFixture.DalmatianTags.Replace("4.6.0", "2024.2", StringComparison.Ordinal));
-        fixture.Write("rdo.yml", RdoinfoFixture.Main + "\n- project: yes\n  conf: client\n");
+        fixture.Write("rdo.yml", RdoinfoFixture.Main + "\n- project: 'yes'\n  conf: client\n"); // quoted: plain yes is True for distroinfo
 
         var config = await GenerateAsync(fixture);
         var yaml = new YamlStream();

@@ -12,13 +12,18 @@ namespace CiJobs.Core.Forges.GitHub;
 /// </summary>
 public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitStatusApi, IPipelineApi
 {
+    /// <summary>Octokit's own limit on a request (<c>Request.Timeout</c>), which a longer <c>--timeout</c> cannot lift.</summary>
+    private static readonly TimeSpan OctokitTimeout = TimeSpan.FromSeconds(100);
+
     private readonly IGitHubClient client;
     private readonly string? token;
+    private readonly Uri? apiUrl;
 
-    public GitHubForge(IGitHubClient client, string? token)
+    public GitHubForge(IGitHubClient client, string? token, Uri? apiUrl = null)
     {
         this.client = client;
         this.token = token;
+        this.apiUrl = apiUrl;
     }
 
     /// <param name="apiUrl"><c>https://api.github.com/</c>, or <c>https://host/api/v3/</c> for GitHub Enterprise.</param>
@@ -43,16 +48,17 @@ public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitSta
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<string>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<Team>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(List<User>))]
-    public static GitHubForge Create(string apiUrl, string? token, HttpMessageHandler? innerHandler = null)
+    public static GitHubForge Create(string apiUrl, string? token, HttpMessageHandler? innerHandler = null, TimeSpan? timeout = null)
     {
         var credentials = token is null ? Credentials.Anonymous : new Credentials(token);
+        var baseAddress = new Uri(ForgeUrls.Check(apiUrl, "the GitHub API URL").TrimEnd('/') + "/");
         var connection = new Connection(
             new ProductHeaderValue("cijobs"),
-            new Uri(apiUrl.TrimEnd('/') + "/"),
+            baseAddress,
             new InMemoryCredentialStore(credentials),
-            new HttpClientAdapter(() => ForgeHttp.CreateHandler(innerHandler)),
+            new HttpClientAdapter(() => ForgeHttp.CreateHandler(innerHandler, timeout: timeout)),
             new SimpleJsonSerializer());
-        return new GitHubForge(new GitHubClient(connection), token);
+        return new GitHubForge(new GitHubClient(connection), token, baseAddress);
     }
 
     public ForgeKind Kind => ForgeKind.GitHub;
@@ -246,7 +252,7 @@ public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitSta
             : throw new CiJobsException($"'{project}' is not a GitHub repository name (owner/name).", ForgeExitCodes.InputInvalid);
     }
 
-    private static async Task<T> CallAsync<T>(string operation, Func<Task<T>> call)
+    private async Task<T> CallAsync<T>(string operation, Func<Task<T>> call)
     {
         try
         {
@@ -264,6 +270,11 @@ public sealed class GitHubForge : IForge, IMergeRequestApi, INoteApi, ICommitSta
         catch (HttpRequestException e)
         {
             throw new ForgeApiException($"{operation}: GitHub cannot be reached: {e.Message}", null, ForgeExitCodes.RequestFailed, e);
+        }
+        catch (OperationCanceledException e)
+        {
+            // No cancellation token reaches Octokit: a cancellation is its own request timeout, shorter than ours.
+            throw ForgeHttp.TimeoutError(apiUrl, OctokitTimeout, e);
         }
     }
 }

@@ -30,9 +30,10 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
     }
 
     /// <summary>The API root for a server URL (<c>https://gitlab.example.com</c> → <c>…/api/v4/</c>); an URL already ending in /api/v4 is kept.</summary>
+    /// <remarks>The URL must be http or https without credentials (docs/security.md); it is never repeated in the error.</remarks>
     public static Uri ApiRoot(string serverUrl)
     {
-        var trimmed = serverUrl.TrimEnd('/');
+        var trimmed = ForgeUrls.Check(serverUrl, "the GitLab server URL").TrimEnd('/');
         return new Uri(trimmed.EndsWith("/api/v4", StringComparison.Ordinal) ? trimmed + "/" : trimmed + "/api/v4/");
     }
 
