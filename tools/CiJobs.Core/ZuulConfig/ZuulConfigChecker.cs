@@ -1,3 +1,4 @@
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -55,6 +56,14 @@ public static class ZuulConfigChecker
                     // Zuul reads the link from git: its content is the path it holds, which is what Zuul parses.
                     walker.Report(shown, 1, $"a symbolic link (to {target}): Zuul reads configuration from git, where a link's content is the path it holds, so it loads the text '{target}', not the file it points to; commit the file itself", ZuulSeverity.Warning);
                     WalkText(walker, target, counts);
+                    continue;
+                }
+
+                var limits = YamlReadContext.Limits;
+                if (new FileInfo(file.Path).Length > limits.MaxFileBytes)
+                {
+                    // Not read at all: the limit is on what is held in memory, not only on what is parsed.
+                    walker.Report(shown, 1, $"YAML error: the file is too large: {limits.Describe(YamlLimitKind.FileSize)}");
                     continue;
                 }
 

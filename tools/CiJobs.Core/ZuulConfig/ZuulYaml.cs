@@ -1,4 +1,5 @@
 using System.Globalization;
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -17,22 +18,12 @@ internal static partial class ZuulYaml
     /// (<c>...\n-</c>, <c>!![</c>, even the valid <c>- :</c>): they are turned into a YamlException at the parser's last position, so hostile
     /// text is a configuration error, never an internal error.
     /// </summary>
-    public static YamlStream Load(string text)
-    {
-        var stream = new YamlStream();
-        var parser = new Parser(new StringReader(text));
-        try
-        {
-            stream.Load(parser);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            var at = parser.Current?.Start ?? Mark.Empty;
-            throw new YamlException(at, at, $"YAML the reader cannot handle ({e.Message})");
-        }
-
-        return stream;
-    }
+    /// <remarks>
+    /// The text is first held to the YAML limits of the command (<see cref="YamlReadContext.Limits"/>: depth, aliases,
+    /// nodes with aliases expanded, size; <see cref="BoundedYaml"/>), so an alias bomb, a recursive alias or deep nesting
+    /// is a YAML error at its line naming the limit, before any walker sees the tree.
+    /// </remarks>
+    public static YamlStream Load(string text) => BoundedYaml.Load(text);
 
     /// <summary>
     /// Text made safe for one line of output: line breaks, tabs and other control characters (C0, DEL, C1, U+2028,
