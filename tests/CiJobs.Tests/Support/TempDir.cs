@@ -44,7 +44,10 @@ public sealed class TempDir : IDisposable
             return;
         }
 
-        foreach (var entry in Directory.EnumerateFileSystemEntries(path, "*", SearchOption.AllDirectories))
+        // Symbolic links are skipped: never followed (a link to '.' would recurse without end), never chmod-ed
+        // (that would change their target, which may be outside this folder).
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var entry in Directory.EnumerateFileSystemEntries(path, "*", options))
         {
             try
             {

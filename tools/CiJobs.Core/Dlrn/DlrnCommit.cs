@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -153,10 +154,10 @@ public sealed record DlrnCommit
     private static List<DlrnCommit> Read(string yaml, string source, bool lenient)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream = BoundedYaml.Load(yaml);
         }
         catch (YamlException e)
         {

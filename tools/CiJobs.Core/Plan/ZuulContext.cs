@@ -1,3 +1,4 @@
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -47,10 +48,10 @@ public sealed record ZuulContext(
     public static ZuulContext Parse(string text, string source)
     {
         InputLimits.CheckYaml(text, source, PlanExitCodes.InvalidInput);
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException e)
         {

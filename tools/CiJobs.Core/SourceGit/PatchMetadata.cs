@@ -1,3 +1,4 @@
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -45,8 +46,7 @@ public sealed partial record PatchMetadata(
             YamlMappingNode? mapping = null;
             try
             {
-                var stream = new YamlStream();
-                stream.Load(new StringReader(string.Join('\n', lines[start..]) + "\n"));
+                var stream = BoundedYaml.Load(string.Join('\n', lines[start..]) + "\n");
                 mapping = stream.Documents.Count == 1 ? stream.Documents[0].RootNode as YamlMappingNode : null;
             }
             catch (YamlException)
@@ -124,8 +124,7 @@ public sealed partial record PatchMetadata(
 
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(raw + "\n"));
+            var stream = BoundedYaml.Load(raw + "\n");
             return stream.Documents.Count == 0
                 ? string.Empty
                 : stream.Documents[0].RootNode is YamlScalarNode scalar

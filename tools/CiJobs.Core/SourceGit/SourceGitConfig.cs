@@ -1,3 +1,4 @@
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -46,8 +47,7 @@ public sealed record SourceGitConfig
         YamlMappingNode root;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            var stream = BoundedYaml.Load(yaml);
             if (stream.Documents.Count == 0)
             {
                 root = new YamlMappingNode();

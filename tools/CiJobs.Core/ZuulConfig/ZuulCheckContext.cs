@@ -125,20 +125,13 @@ public sealed record ZuulCheckContext(
     /// </summary>
     public static async Task<ZuulCheckContext> LoadAsync(string path, CancellationToken cancellationToken)
     {
-        string text;
-        try
-        {
-            text = await File.ReadAllTextAsync(path, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CiJobsException($"cannot read the context file {path}: {e.Message}", ZuulConfigExitCodes.BadContext, e);
-        }
+        // Bounded (16 MiB), and a directory, a device or a missing file is a bad context file too.
+        var text = await InputLimits.ReadTextFileAsync(path, "the context file", ZuulConfigExitCodes.BadContext, cancellationToken);
 
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = ZuulYaml.Load(text);
         }
         catch (YamlException e)
         {

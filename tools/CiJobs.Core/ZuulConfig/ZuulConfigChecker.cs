@@ -1,3 +1,4 @@
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,8 +13,6 @@ public static class ZuulConfigChecker
 {
     /// <summary>The job every job without a <c>parent</c> inherits from (the tenant's default base job).</summary>
     public const string DefaultBaseJob = "base";
-
-    private static readonly string[] ConfigLocations = ["zuul.yaml", "zuul.d", ".zuul.yaml", ".zuul.d"];
 
     /// <summary>
     /// Checks the trees in <paramref name="directories"/> and the config projects of <paramref name="context"/>: each
@@ -35,7 +34,7 @@ public static class ZuulConfigChecker
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var directory in given)
         {
-            var (root, configFiles, ignored) = Discover(directory);
+            var (root, configFiles, ignored) = ZuulRepositoryFiles.Discover(directory);
             walker.Project = projects[ZuulCheckContext.ProjectKey(directory)];
             foreach (var (path, message) in ignored)
             {
@@ -47,12 +46,28 @@ public static class ZuulConfigChecker
             foreach (var file in configFiles)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var shown = Display(directory, file);
+                var shown = Display(directory, file.Path);
                 files.Add(shown);
                 shownFiles.Add(shown);
                 walker.File = shown;
                 walker.Root = root;
-                await WalkFileAsync(walker, file, counts, cancellationToken);
+                if (file.LinkText is { } target)
+                {
+                    // Zuul reads the link from git: its content is the path it holds, which is what Zuul parses.
+                    walker.Report(shown, 1, $"a symbolic link (to {target}): Zuul reads configuration from git, where a link's content is the path it holds, so it loads the text '{target}', not the file it points to; commit the file itself", ZuulSeverity.Warning);
+                    WalkText(walker, target, counts);
+                    continue;
+                }
+
+                var limits = YamlReadContext.Limits;
+                if (new FileInfo(file.Path).Length > limits.MaxFileBytes)
+                {
+                    // Not read at all: the limit is on what is held in memory, not only on what is parsed.
+                    walker.Report(shown, 1, $"YAML error: the file is too large: {limits.Describe(YamlLimitKind.FileSize)}");
+                    continue;
+                }
+
+                WalkText(walker, await ReadAsync(file.Path, cancellationToken), counts);
             }
         }
 
@@ -86,22 +101,25 @@ public static class ZuulConfigChecker
         return projects;
     }
 
-    private static async Task WalkFileAsync(ZuulConfigWalker walker, string path, IDictionary<string, int> counts, CancellationToken cancellationToken)
+    private static async Task<string> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        string text;
         try
         {
-            text = await File.ReadAllTextAsync(path, cancellationToken);
+            return await File.ReadAllTextAsync(path, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CiJobsException($"cannot read {path}: {e.Message}", ExitCodes.Io, e);
         }
+    }
 
-        var stream = new YamlStream();
+    /// <summary>Parses one file's text and walks its stanzas, counting them by kind.</summary>
+    internal static void WalkText(ZuulConfigWalker walker, string text, IDictionary<string, int> counts)
+    {
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = ZuulYaml.Load(text);
         }
         catch (YamlException e)
         {
@@ -126,97 +144,6 @@ public static class ZuulConfigChecker
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// The repository root and the files Zuul would load from <paramref name="directory"/>, and what it would not
-    /// load there (further configuration roots, files not ending in <c>.yaml</c>) with the reason.
-    /// </summary>
-    private static (string Root, IReadOnlyList<string> Files, IReadOnlyList<(string Path, string Message)> Ignored) Discover(string directory)
-    {
-        if (File.Exists(directory))
-        {
-            return (Path.GetDirectoryName(Path.GetFullPath(directory))!, [directory], []);
-        }
-
-        if (!Directory.Exists(directory))
-        {
-            throw new CiJobsException($"{directory} does not exist.", ZuulConfigExitCodes.NoConfig);
-        }
-
-        // Zuul takes the first location that holds configuration (a non-empty file, a folder with .yaml files).
-        var ignored = new List<(string, string)>();
-        var found = new List<(string Location, List<string> Files)>();
-        foreach (var candidate in ConfigLocations.Select(l => Path.Combine(directory, l)))
-        {
-            List<string> candidateFiles = File.Exists(candidate) ? (new FileInfo(candidate).Length > 0 ? [candidate] : [])
-                : Directory.Exists(candidate) ? YamlFiles(candidate, ignored)
-                : [];
-            if (candidateFiles.Count > 0)
-            {
-                found.Add((candidate, candidateFiles));
-            }
-        }
-
-        if (found.Count > 0)
-        {
-            foreach (var (other, _) in found.Skip(1))
-            {
-                ignored.Add((other, $"not loaded: Zuul loads only the first of zuul.yaml, zuul.d/, .zuul.yaml, .zuul.d/ that holds configuration ({Path.GetFileName(found[0].Location)} here) and warns that this one is ignored"));
-            }
-
-            return (directory, found[0].Files, ignored);
-        }
-
-        if (ConfigLocations.Any(l => File.Exists(Path.Combine(directory, l)) || Directory.Exists(Path.Combine(directory, l))))
-        {
-            return (directory, [], ignored);
-        }
-
-        var yaml = YamlFiles(directory, ignored);
-        if (yaml.Count == 0)
-        {
-            var hint = ignored.Count > 0 ? $"; Zuul does not load the {ignored.Count} .yml file(s) there: it reads only files ending in .yaml" : "";
-            throw new CiJobsException($"{directory} holds no Zuul configuration (zuul.yaml, zuul.d/, .zuul.yaml, .zuul.d/ or .yaml files){hint}.", ZuulConfigExitCodes.NoConfig);
-        }
-
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-        var root = name is "zuul.d" or ".zuul.d" ? Path.GetDirectoryName(Path.GetFullPath(directory))! : directory;
-        return (root, yaml, ignored);
-    }
-
-    /// <summary>
-    /// The <c>.yaml</c> files of a configuration folder in sorted path order, skipping folders that hold a
-    /// <c>.zuul.ignore</c> file; <c>.yml</c> files go to <paramref name="ignored"/> (Zuul's merger reads only
-    /// <c>.yaml</c> there).
-    /// </summary>
-    private static List<string> YamlFiles(string directory, List<(string, string)> ignored)
-    {
-        var result = new List<string>();
-        if (File.Exists(Path.Combine(directory, ".zuul.ignore")))
-        {
-            return result;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(directory))
-        {
-            if (file.EndsWith(".yaml", StringComparison.Ordinal))
-            {
-                result.Add(file);
-            }
-            else if (file.EndsWith(".yml", StringComparison.Ordinal))
-            {
-                ignored.Add((file, "not loaded: Zuul reads only files ending in .yaml in a configuration folder; rename it to .yaml"));
-            }
-        }
-
-        foreach (var sub in Directory.EnumerateDirectories(directory))
-        {
-            result.AddRange(YamlFiles(sub, ignored));
-        }
-
-        result.Sort(StringComparer.Ordinal);
-        return result;
     }
 
     private static string Display(string directory, string file)

@@ -12,7 +12,10 @@ public sealed record ZuulConfigProblem(string File, long Line, string Message, Z
 {
     public bool IsError => Severity == ZuulSeverity.Error;
 
-    public override string ToString() => IsError ? $"{File}:{Line}: {Message}" : $"{File}:{Line}: warning: {Message}";
+    /// <summary>One line of output; control characters of hostile names are escaped (<see cref="ZuulYaml.Shown"/>).</summary>
+    public override string ToString() => IsError
+        ? $"{ZuulYaml.Shown(File)}:{Line}: {ZuulYaml.Shown(Message)}"
+        : $"{ZuulYaml.Shown(File)}:{Line}: warning: {ZuulYaml.Shown(Message)}";
 }
 
 /// <summary>What a check found: the files read, the stanzas per kind, and the problems (errors and warnings) in file and line order.</summary>

@@ -37,10 +37,10 @@ internal static class ZuulCrossReference
 
         foreach (var (path, file, line, root) in walker.Playbooks)
         {
-            var full = Path.GetFullPath(Path.Combine(root, path));
-            if (Path.IsPathRooted(path) || !File.Exists(full))
+            // Relative, inside the repository after following links, and a file (docs/contracts/zuul-config.md).
+            if (ZuulRepositoryFiles.PlaybookProblem(root, path) is { } message)
             {
-                problems.Add(new ZuulConfigProblem(file, line, $"playbook '{path}' does not exist in the repository (paths are relative to its root and include the .yaml extension)"));
+                problems.Add(new ZuulConfigProblem(file, line, message));
             }
         }
 

@@ -78,6 +78,10 @@ public sealed class ConfigProposer(IProcessRunner runner, IForge? forge = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(config);
+
+        // Renders and checks the files first: a name that cannot be written, or output that does not read back as
+        // the model, stops here, before any branch is checked out or pushed.
+        var rendered = config.Files();
         if (settings.Review != ReviewSystem.Gerrit && (forge is null || string.IsNullOrEmpty(settings.ForgeProject)))
         {
             throw new CiJobsException($"proposing through {settings.Review} needs a forge project (--project) and a token.", ConfigBotExitCodes.InputInvalid);
@@ -99,7 +103,7 @@ public sealed class ConfigProposer(IProcessRunner runner, IForge? forge = null)
         var baseCommit = (await GitAsync(repo, settings, cancellationToken, "rev-parse", "FETCH_HEAD")).Trim();
         await GitAsync(repo, settings, cancellationToken, "checkout", "--quiet", "-B", settings.Branch, baseCommit);
         var before = new Dictionary<string, string?>();
-        foreach (var (path, _) in config.Files())
+        foreach (var (path, _) in rendered)
         {
             before[path] = await GeneratedFileWriter.ReadOwnedAsync(repo, path, cancellationToken);
         }

@@ -18,18 +18,32 @@ public static class ZuulConfigGenerator
             .Where(r => !settings.SkippedReleaseStatuses.Contains(r.Status ?? "", StringComparer.OrdinalIgnoreCase))
             .ToList();
         var developmentRelease = database.Releases.FirstOrDefault(r => r.Status == "development") ?? database.Releases.FirstOrDefault();
-        // Expanding is the costly part (one expansion per package and release) and reads the database only: done in parallel, kept in order.
+        // Expanding is the costly part (one expansion per package and release) and reads the database only: done in
+        // parallel, kept in order. A package rdoinfo refuses (a bad substitution) is reported as rdoinfo's own error,
+        // the first in rdoinfo's order, never as the AggregateException of the parallel query.
         var expanded = database.Projects
             .AsParallel()
             .AsOrdered()
             .Select(project =>
             {
-                var package = database.Expand(project);
-                return (Package: package, Generated: new GeneratedPackage(package.Name, package.Project, package.IsUnderReview, SourceBranches(database, package, releases)));
+                try
+                {
+                    var package = database.Expand(project);
+                    return (Package: package, Generated: new GeneratedPackage(package.Name, package.Project, package.IsUnderReview, SourceBranches(database, package, releases)), Error: (CiJobsException?)null);
+                }
+                catch (CiJobsException e)
+                {
+                    return (Package: null!, Generated: null!, Error: e);
+                }
             })
             .ToList();
+        if (expanded.FirstOrDefault(e => e.Error is not null).Error is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+
         var byName = new Dictionary<string, Builder>(StringComparer.Ordinal);
-        foreach (var (package, generated) in expanded)
+        foreach (var (package, generated, _) in expanded)
         {
             if (RepositoryUrl.Parse(package.Upstream) is { } upstream)
             {
