@@ -16,8 +16,8 @@ public sealed record DlrnResult(DlrnCommit Commit, string StagingDirectory, IRea
 
 /// <summary>
 /// Writes a build into a DLRN data directory the way DLRN's post_build does: the hashed folder
-/// <c>repos/&lt;h[0:2]&gt;/&lt;h[2:4]&gt;/&lt;commit&gt;_&lt;distro[:8]&gt;/</c> with the RPMs, symlinks to every
-/// other package's latest successful RPMs, the installed marker, versions.csv, repodata (createrepo_c), the .repo
+/// <c>repos/&lt;h[0:2]&gt;/&lt;h[2:4]&gt;/&lt;commit&gt;_&lt;distro[:8]&gt;/</c> with the RPMs, links to every
+/// other package's latest successful RPMs (hard links, where DLRN symlinks: see docs), the installed marker, versions.csv, repodata (createrepo_c), the .repo
 /// file and commit.yaml, then the <c>repos/current</c> symlink, and <c>repos/consistent</c> when every package of the
 /// list has its last build successful. A failure gets its logs, notes.log and commit.yaml only.
 /// The rules and the DLRN lines behind them: docs/contracts/dlrn-build.md ("Result folder").
@@ -45,16 +45,23 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         }
     }
 
-    /// <summary>A fresh staging folder beside the final one (same depth, so relative symlinks resolve alike).</summary>
+    /// <summary>
+    /// A fresh staging folder beside the final one (same depth, so relative paths resolve alike), owned by this process
+    /// until disposed: a build killed before it is done leaves a folder that <see cref="WriteAsync"/> of a later build
+    /// deletes (<see cref="OwnedDirectory"/>).
+    /// </summary>
     /// <param name="dataDirectory">The DLRN data directory.</param>
     /// <param name="shardedDirectory">The build's folder relative to it (<see cref="DlrnCommit.ShardedDirectory"/>, <c>repos/…</c>).</param>
-    public static string CreateStagingDirectory(string dataDirectory, string shardedDirectory)
+    public static OwnedDirectory CreateStagingDirectory(string dataDirectory, string shardedDirectory)
     {
         var final = Path.Combine(dataDirectory, shardedDirectory);
-        var staging = Path.Combine(Path.GetDirectoryName(final)!, $".{Path.GetFileName(final)}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        return staging;
+        var parent = Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(parent);
+        return OwnedDirectory.Create(parent, $".{Path.GetFileName(final)}{StagingMarker}");
     }
+
+    /// <summary>What a staging folder's name holds after the result's name: <c>.&lt;commit&gt;_&lt;distro&gt;.tmp-&lt;guid&gt;</c>.</summary>
+    private const string StagingMarker = ".tmp-";
 
     /// <summary>Publishes <paramref name="result"/>; returns the commit as written (artifacts filled in).</summary>
     /// <param name="packages">DLRN's package list, in rdoinfo order (see <see cref="BuildTarget.Packages"/>).</param>
@@ -74,6 +81,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         var commit = result.Commit;
 
         await using var dataLock = await AcquireLockAsync(dataDirectory, cancellationToken);
+        CleanStale(repos);
         var consistent = false;
         if (commit.Status == DlrnCommit.Success)
         {
@@ -102,13 +110,18 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
 
         await File.WriteAllTextAsync(Path.Combine(staging, "commit.yaml"), commit.ToYaml(), cancellationToken);
 
-        // DLRN removes an earlier result of the same hashes before building again.
+        // DLRN deletes an earlier result of the same hashes, then builds again; between the two, readers (and
+        // repos/current) find nothing. Here the new folder and the old one swap names in one step, then the old one,
+        // now at the staging path, is deleted. Other results keep their own hard links to the old RPMs.
         if (Directory.Exists(final))
         {
-            Directory.Delete(final, recursive: true);
+            AtomicFileSystem.Exchange(staging, final);
+            Directory.Delete(staging, recursive: true);
         }
-
-        Directory.Move(staging, final);
+        else
+        {
+            Directory.Move(staging, final);
+        }
         if (commit.Status == DlrnCommit.Success)
         {
             await PointLinkAtAsync(repos, "current", UnderRepos(sharded), cancellationToken);
@@ -119,6 +132,34 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         }
 
         return commit;
+    }
+
+    /// <summary>
+    /// Under the data directory's lock: deletes the staging folders of builds that died (their owner lock is free) and the
+    /// temporary links of a writer that died between creating a new <c>current</c> link and renaming it into place.
+    /// </summary>
+    private static void CleanStale(string repos)
+    {
+        if (!Directory.Exists(repos))
+        {
+            return;
+        }
+
+        foreach (var link in Directory.EnumerateFileSystemEntries(repos, ".*" + StagingMarker + "*"))
+        {
+            if (File.GetAttributes(link).HasFlag(FileAttributes.ReparsePoint))
+            {
+                File.Delete(link);
+            }
+        }
+
+        foreach (var first in Directory.EnumerateDirectories(repos).Where(d => IsShard(d, 2)))
+        {
+            foreach (var second in Directory.EnumerateDirectories(first).Where(d => IsShard(d, 2)))
+            {
+                OwnedDirectory.CleanStale(second, ".*" + StagingMarker);
+            }
+        }
     }
 
     /// <summary>Every commit recorded in the data directory (the commit.yaml of each hashed folder).</summary>
@@ -247,7 +288,9 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
                     continue;
                 }
 
-                File.CreateSymbolicLink(Path.Combine(staging, name), Path.GetRelativePath(final, target));
+                // DLRN symlinks (post_build); a hard link keeps this result's bits, and so its repodata, valid when the
+                // other package is rebuilt or its folder deleted, and makes the folder a complete repository on its own.
+                AtomicFileSystem.HardLinkOrCopy(target, Path.Combine(staging, name));
             }
         }
     }
@@ -268,7 +311,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
     {
         // A new symlink renamed over the old one (rename(2) through mv -T): readers never see the link missing.
         // File.Move cannot do it: it refuses a source that is a link to a folder.
-        var temporary = Path.Combine(repos, $".{name}.tmp-{Guid.NewGuid():N}");
+        var temporary = Path.Combine(repos, $".{name}{StagingMarker}{Guid.NewGuid():N}");
         File.CreateSymbolicLink(temporary, sharded);
         var result = await runner.RunAsync(new ProcessSpec("mv", ["-T", "-f", temporary, Path.Combine(repos, name)]), cancellationToken);
         if (!result.Succeeded)

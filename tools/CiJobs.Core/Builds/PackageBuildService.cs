@@ -30,34 +30,21 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
         var dataDirectory = Path.GetFullPath(output.DataDirectory);
         DlrnResultWriter.EnsureWritable(dataDirectory);
-        var temp = Path.Combine(Path.GetTempPath(), $"cijobs-build-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
-        {
-            Report($"{target.Project}: opening source {target.SourceLocation}");
-            var source = await BuildRepository.OpenAsync(git, "source", target.SourceLocation, temp, cancellationToken);
-            var sourceCommit = await source.ResolveAsync(target.SourceRef, cancellationToken);
-            Report($"{target.Project}: opening distgit {target.DistgitLocation}");
-            var distgit = await BuildRepository.OpenAsync(git, "distgit", target.DistgitLocation, temp, cancellationToken);
-            var distgitCommit = await distgit.ResolveAsync(target.DistgitRef, cancellationToken);
+        // Folders of builds that were killed (their owner lock is free) go first; live builds' folders stay.
+        OwnedDirectory.CleanStale(Path.GetTempPath(), "cijobs-build-");
+        using var tempDirectory = OwnedDirectory.Create(Path.GetTempPath(), "cijobs-build-");
+        var temp = tempDirectory.Path;
+        Report($"{target.Project}: opening source {target.SourceLocation}");
+        var source = await BuildRepository.OpenAsync(git, "source", target.SourceLocation, temp, cancellationToken);
+        var sourceCommit = await source.ResolveAsync(target.SourceRef, cancellationToken);
+        Report($"{target.Project}: opening distgit {target.DistgitLocation}");
+        var distgit = await BuildRepository.OpenAsync(git, "distgit", target.DistgitLocation, temp, cancellationToken);
+        var distgitCommit = await distgit.ResolveAsync(target.DistgitRef, cancellationToken);
 
-            var buildTime = time.GetUtcNow();
-            var sharded = DlrnCommit.ShardedPath(sourceCommit.Hash, distgitCommit.Hash);
-            var staging = DlrnResultWriter.CreateStagingDirectory(dataDirectory, sharded);
-            try
-            {
-                return await BuildInStagingAsync(target, output, name, dataDirectory, temp, source, sourceCommit, distgit, distgitCommit, buildTime, sharded, staging, cancellationToken);
-            }
-            catch
-            {
-                TryDelete(staging);
-                throw;
-            }
-        }
-        finally
-        {
-            TryDelete(temp);
-        }
+        var buildTime = time.GetUtcNow();
+        var sharded = DlrnCommit.ShardedPath(sourceCommit.Hash, distgitCommit.Hash);
+        using var staging = DlrnResultWriter.CreateStagingDirectory(dataDirectory, sharded);
+        return await BuildInStagingAsync(target, output, name, dataDirectory, temp, source, sourceCommit, distgit, distgitCommit, buildTime, sharded, staging.Path, cancellationToken);
     }
 
     private async Task<BuildResult> BuildInStagingAsync(
@@ -265,18 +252,4 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
     }
 
     private void Report(string line) => progress?.Invoke(line);
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }
