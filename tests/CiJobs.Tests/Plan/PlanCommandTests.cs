@@ -76,7 +76,7 @@ public class PlanCommandTests
     }
 
     [Fact]
-    public async Task Plan_with_the_deprecated_source_git_trigger_forces_it_on_a_distgit_project_like_upstream()
+    public async Task Plan_with_the_deprecated_source_git_trigger_is_forced_like_upstream_not_auto()
     {
         using var fixture = await PlanFixture.CreateAsync();
         string[] args = [
@@ -86,10 +86,8 @@ public class PlanCommandTests
         var upstream = await CliRunner.RunAsync([.. args, "upstream"]);
         var deprecated = await CliRunner.RunAsync([.. args, "source-git"]);
 
-        upstream.ExitCode.Should().Be(0, upstream.ToString());
-        var plan = JsonNode.Parse(upstream.StandardOutput)!;
-        plan["trigger"]!.GetValue<string>().Should().Be("upstream", "the trigger is forced, not decided from rdoinfo");
-        plan["builds"]!.AsArray().Should().BeEmpty("no package has the distgit as its upstream");
+        upstream.ExitCode.Should().Be(PlanExitCodes.UnknownProject, "the trigger is forced, not decided from rdoinfo (auto would plan distgit): " + upstream);
+        upstream.StandardError.Should().StartWith("cijobs: error: project git.example.org/example-greeter-distgit is not the upstream of any package");
         deprecated.ExitCode.Should().Be(upstream.ExitCode, deprecated.ToString());
         deprecated.StandardOutput.Should().Be(upstream.StandardOutput);
         deprecated.StandardError.Should().Be("cijobs: warning: --trigger source-git is deprecated; use upstream" + Environment.NewLine + upstream.StandardError);
