@@ -26,7 +26,7 @@ public class BuildJobTests
     private static JsonArray Artifacts(JsonObject returned) => returned["zuul"]?["artifacts"]?.AsArray() ?? [];
 
     [Fact]
-    public async Task Source_git_ref_updated_builds_the_release_that_follows_the_branch_at_the_new_revision()
+    public async Task Upstream_ref_updated_builds_the_release_that_follows_the_branch_at_the_new_revision()
     {
         using var job = await AnsibleJobHarness.CreateAsync();
         var source = await job.PrepareAsync("example-greetlib", "main");
@@ -42,7 +42,7 @@ public class BuildJobTests
             ["newrev"] = newrev,
         }, "rdoinfo", "example-greetlib-distgit");
 
-        var runs = await job.RunJobAsync(new JsonObject { ["zuul"] = zuul, ["cijobs_plan_trigger"] = "source-git" }, BuildJob);
+        var runs = await job.RunJobAsync(new JsonObject { ["zuul"] = zuul, ["cijobs_plan_trigger"] = "upstream" }, BuildJob);
 
         ShouldHaveSucceeded(runs);
         var returned = job.Returned();

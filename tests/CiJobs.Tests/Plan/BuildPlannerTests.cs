@@ -13,14 +13,14 @@ public class BuildPlannerTests
     }
 
     [Fact]
-    public async Task PlanAsync_SourceGitMainUpdated_BuildsOnlyTheReleaseBuildingFromMain()
+    public async Task PlanAsync_UpstreamMainUpdated_BuildsOnlyTheReleaseBuildingFromMain()
     {
         using var fixture = await PlanFixture.CreateAsync();
         var vars = fixture.ZuulVars("example-greetlib", "main", "post", oldrev: "1111111", newrev: "2222222", projects: ["rdoinfo"]);
 
         var plan = await PlanAsync(fixture, vars);
 
-        plan.Trigger.Should().Be(PlanTrigger.SourceGit);
+        plan.Trigger.Should().Be(PlanTrigger.Upstream);
         var build = plan.Builds.Should().ContainSingle().Subject;
         build.Should().BeEquivalentTo(new
         {
@@ -36,7 +36,7 @@ public class BuildPlannerTests
     }
 
     [Fact]
-    public async Task PlanAsync_SourceGitStableBranch_BuildsTheStableReleaseWithThePreparedDistgit()
+    public async Task PlanAsync_UpstreamStableBranch_BuildsTheStableReleaseWithThePreparedDistgit()
     {
         using var fixture = await PlanFixture.CreateAsync();
         var vars = fixture.ZuulVars("example-greetlib", "stable/1", "post", newrev: "3333333", projects: ["rdoinfo", "example-greetlib-distgit"]);
@@ -50,7 +50,7 @@ public class BuildPlannerTests
     }
 
     [Fact]
-    public async Task PlanAsync_SourceGitBranchNoReleaseUses_SkipsWithTheReleasesBranches()
+    public async Task PlanAsync_UpstreamBranchNoReleaseUses_SkipsWithTheReleasesBranches()
     {
         using var fixture = await PlanFixture.CreateAsync();
         var vars = fixture.ZuulVars("example-greetlib", "feature/x", "post", newrev: "4444444", projects: ["rdoinfo"]);
@@ -63,7 +63,7 @@ public class BuildPlannerTests
     }
 
     [Fact]
-    public async Task PlanAsync_SourceGitTagPushed_BuildsTheReleasePinnedToThatTag()
+    public async Task PlanAsync_UpstreamTagPushed_BuildsTheReleasePinnedToThatTag()
     {
         using var fixture = await PlanFixture.CreateAsync();
         await fixture.Rdoinfo.CommitAsync("Pin tiny-1", new Dictionary<string, string>
@@ -80,7 +80,7 @@ public class BuildPlannerTests
     }
 
     [Fact]
-    public async Task PlanAsync_SourceGitOfPackageUnderReview_SkipsIt()
+    public async Task PlanAsync_UpstreamOfPackageUnderReview_SkipsIt()
     {
         using var fixture = await PlanFixture.CreateAsync();
         await fixture.Rdoinfo.CommitAsync("Add newpkg", new Dictionary<string, string>

@@ -37,6 +37,62 @@ public class PlanCommandTests
         result.StandardOutput.Should().Contain("build example-greetlib for tiny-1: source " + fixture.Checkout("example-greetlib") + "@abc, distgit " + fixture.Checkout("example-greetlib-distgit") + "@tiny-1-rdo");
     }
 
+    private static string[] UpstreamPlanArgs(PlanFixture fixture, params string[] more) =>
+    [
+        "plan", "--project", "git.example.org/example-greetlib", "--branch", "main", "--newrev", "abc",
+        "--src-dir", fixture.Checkout("example-greetlib"), "--rdoinfo", fixture.Checkout("rdoinfo"), "--format", "json", .. more,
+    ];
+
+    [Theory]
+    [InlineData]
+    [InlineData("--trigger", "upstream")]
+    public async Task Plan_of_an_upstream_source_update_names_the_trigger_upstream_in_json(params string[] trigger)
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+
+        var result = await CliRunner.RunAsync(UpstreamPlanArgs(fixture, trigger));
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.StandardError.Should().BeEmpty();
+        var plan = JsonNode.Parse(result.StandardOutput)!;
+        plan["trigger"]!.GetValue<string>().Should().Be("upstream");
+        plan["builds"]!.AsArray().Should().ContainSingle();
+        plan["builds"]![0]!["package"]!.GetValue<string>().Should().Be("example-greetlib");
+        plan["builds"]![0]!["source_ref"]!.GetValue<string>().Should().Be("abc");
+    }
+
+    [Fact]
+    public async Task Plan_with_the_deprecated_source_git_trigger_warns_once_and_plans_exactly_like_upstream()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+
+        var upstream = await CliRunner.RunAsync(UpstreamPlanArgs(fixture, "--trigger", "upstream"));
+        var deprecated = await CliRunner.RunAsync(UpstreamPlanArgs(fixture, "--trigger", "source-git"));
+
+        deprecated.ExitCode.Should().Be(0, deprecated.ToString());
+        deprecated.StandardError.Should().Be("cijobs: warning: --trigger source-git is deprecated; use upstream" + Environment.NewLine);
+        deprecated.StandardOutput.Should().Be(upstream.StandardOutput);
+        JsonNode.Parse(deprecated.StandardOutput)!["trigger"]!.GetValue<string>().Should().Be("upstream");
+    }
+
+    [Fact]
+    public async Task Plan_with_the_deprecated_source_git_trigger_is_forced_like_upstream_not_auto()
+    {
+        using var fixture = await PlanFixture.CreateAsync();
+        string[] args = [
+            "plan", "--project", "git.example.org/example-greeter-distgit", "--branch", "rpm-main", "--newrev", "abc",
+            "--src-dir", fixture.Checkout("example-greeter-distgit"), "--rdoinfo", fixture.Checkout("rdoinfo"), "--format", "json", "--trigger"];
+
+        var upstream = await CliRunner.RunAsync([.. args, "upstream"]);
+        var deprecated = await CliRunner.RunAsync([.. args, "source-git"]);
+
+        upstream.ExitCode.Should().Be(PlanExitCodes.UnknownProject, "the trigger is forced, not decided from rdoinfo (auto would plan distgit): " + upstream);
+        upstream.StandardError.Should().StartWith("cijobs: error: project git.example.org/example-greeter-distgit is not the upstream of any package");
+        deprecated.ExitCode.Should().Be(upstream.ExitCode, deprecated.ToString());
+        deprecated.StandardOutput.Should().Be(upstream.StandardOutput);
+        deprecated.StandardError.Should().Be("cijobs: warning: --trigger source-git is deprecated; use upstream" + Environment.NewLine + upstream.StandardError);
+    }
+
     [Fact]
     public async Task Plan_for_an_unrelated_project_exits_74_with_a_sentence()
     {

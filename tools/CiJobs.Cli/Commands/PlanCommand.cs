@@ -8,6 +8,9 @@ namespace CiJobs.Cli.Commands;
 /// <summary><c>cijobs plan</c>: which packages to build for which releases, from a Zuul item or plain flags.</summary>
 internal static class PlanCommand
 {
+    /// <summary>The old name of <c>--trigger upstream</c>, still accepted with a warning so existing job configurations keep working.</summary>
+    private const string DeprecatedUpstreamTrigger = "source-git";
+
     public static Command Create()
     {
         var zuulFile = new Option<FileInfo?>("--zuul") { Description = "The Zuul variables as a JSON or YAML file: the zuul dict itself or a mapping holding it under 'zuul' (what the cijobs-plan role writes from {{ zuul }})." };
@@ -18,8 +21,13 @@ internal static class PlanCommand
         var oldrev = new Option<string?>("--oldrev") { Description = "Without --zuul: the previous revision of a branch update (rdoinfo: what the change is compared with)." };
         var change = new Option<string?>("--change") { Description = "Without --zuul: the change number, for a change under review (check, gate)." };
         var checkouts = new Option<string[]>("--checkout") { Description = "Without --zuul: another prepared checkout, as NAME=DIR (for example rdoinfo=../rdoinfo). Repeatable." };
-        var trigger = new Option<string>("--trigger") { Description = "What the project is: auto (decide from rdoinfo), source-git, distgit or rdoinfo.", DefaultValueFactory = _ => "auto" };
-        trigger.AcceptOnlyFromAmong("auto", "source-git", "distgit", "rdoinfo");
+        var trigger = new Option<string>("--trigger")
+        {
+            Description = "What the project is: auto (decide from rdoinfo), upstream (a package's upstream source repository), distgit or rdoinfo. " +
+                "source-git is a deprecated name of upstream.",
+            DefaultValueFactory = _ => "auto",
+        };
+        trigger.AcceptOnlyFromAmong("auto", "upstream", "distgit", "rdoinfo", DeprecatedUpstreamTrigger);
         var rdoinfo = new Option<string?>("--rdoinfo") { Description = "The rdoinfo checkout. Default: the checkout of --rdoinfo-project among Zuul's projects." };
         var rdoinfoProject = new Option<string>("--rdoinfo-project") { Description = "The rdoinfo repository's name in Zuul (canonical name, name or short name).", DefaultValueFactory = _ => "rdoinfo" };
         var srcRoot = new Option<string>("--src-root") { Description = "The folder Zuul's src_dir paths are relative to (the node's home in a job).", DefaultValueFactory = _ => "." };
@@ -38,6 +46,13 @@ internal static class PlanCommand
 
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
+            var triggerName = parseResult.GetValue(trigger);
+            if (triggerName == DeprecatedUpstreamTrigger)
+            {
+                // Renamed so that the upstream-source trigger is not confused with packit-style source-git (docs/manual/plan.md).
+                Console.Error.WriteLine($"cijobs: warning: --trigger {DeprecatedUpstreamTrigger} is deprecated; use upstream");
+            }
+
             ZuulContext zuul;
             if (parseResult.GetValue(zuulFile) is { } file)
             {
@@ -62,9 +77,9 @@ internal static class PlanCommand
                 new PlanRequest
                 {
                     Zuul = zuul,
-                    Trigger = parseResult.GetValue(trigger) switch
+                    Trigger = triggerName switch
                     {
-                        "source-git" => PlanTrigger.SourceGit,
+                        "upstream" or DeprecatedUpstreamTrigger => PlanTrigger.Upstream,
                         "distgit" => PlanTrigger.Distgit,
                         "rdoinfo" => PlanTrigger.Rdoinfo,
                         _ => PlanTrigger.Auto,

@@ -1,10 +1,13 @@
 namespace CiJobs.Core.Plan;
 
-/// <summary>What started the job: a source git update, a distgit change or update, an rdoinfo change or update.</summary>
+/// <summary>
+/// What started the job: an update of a package's upstream source repository (Zuul git driver <c>ref-updated</c>; not
+/// packit-style source-git, see <c>cijobs source-git</c>), a distgit change or update, an rdoinfo change or update.
+/// </summary>
 public enum PlanTrigger
 {
     Auto,
-    SourceGit,
+    Upstream,
     Distgit,
     Rdoinfo,
 }

@@ -5,7 +5,7 @@ namespace CiJobs.Core.Plan;
 
 /// <summary>
 /// Decides what a job builds from the Zuul item that started it, using Zuul's prepared checkouts:
-/// source git updates build every release whose source-branch is the updated branch; distgit changes
+/// upstream source updates build every release whose source-branch is the updated branch; distgit changes
 /// build the releases whose distgit branch is the change's branch; rdoinfo changes build a package for
 /// each release where the package expanded for that release differs between the base and the change
 /// (docs/contracts/rdoinfo-expansion.md).
@@ -35,8 +35,8 @@ public static class BuildPlanner
         {
             trigger = isRdoinfo ? PlanTrigger.Rdoinfo
                 : MatchDistgit(packages, zuul.Project).Count > 0 ? PlanTrigger.Distgit
-                : MatchUpstream(packages, zuul.Project).Count > 0 ? PlanTrigger.SourceGit
-                : request.Packages.Count > 0 ? PlanTrigger.SourceGit
+                : MatchUpstream(packages, zuul.Project).Count > 0 ? PlanTrigger.Upstream
+                : request.Packages.Count > 0 ? PlanTrigger.Upstream
                 : throw new CiJobsException(
                     $"project {zuul.Project.Canonical} is not the rdoinfo repository ('{request.RdoinfoProject}') nor the upstream or distgit of any package in {rdoinfoDirectory}.",
                     PlanExitCodes.UnknownProject);
@@ -46,8 +46,8 @@ public static class BuildPlanner
         var context = new PlanContext(request, database, rdoinfoDirectory, Releases(database, request));
         switch (trigger)
         {
-            case PlanTrigger.SourceGit:
-                PlanSourceGit(context, Selected(request, database, MatchUpstream(packages, zuul.Project), "upstream"), branch ?? zuul.EffectiveTag);
+            case PlanTrigger.Upstream:
+                PlanUpstream(context, Selected(request, database, MatchUpstream(packages, zuul.Project), "upstream"), branch ?? zuul.EffectiveTag);
                 break;
             case PlanTrigger.Distgit:
                 PlanDistgit(context, Selected(request, database, MatchDistgit(packages, zuul.Project), "distgit"), branch);
@@ -94,7 +94,7 @@ public static class BuildPlanner
     }
 
     /// <summary><paramref name="branch"/> is the updated branch, or the pushed tag (a release may pin its source-branch to a tag).</summary>
-    private static void PlanSourceGit(PlanContext context, IReadOnlyList<RdoPackage> packages, string? branch)
+    private static void PlanUpstream(PlanContext context, IReadOnlyList<RdoPackage> packages, string? branch)
     {
         var zuul = context.Zuul;
         if (branch is null)

@@ -41,7 +41,7 @@ public class ZuulConfigGeneratorTests
             - project:
                 name: opendev.org/openstack/glance
                 templates:
-                  - cijobs-source-git
+                  - cijobs-upstream
                 vars:
                   cijobs_packages:
                     - name: openstack-glance

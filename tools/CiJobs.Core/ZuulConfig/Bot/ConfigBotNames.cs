@@ -7,7 +7,7 @@ namespace CiJobs.Core.ZuulConfig.Bot;
 public static class ConfigBotNames
 {
     /// <summary>Applied to the upstream source repository of every package.</summary>
-    public const string PackageSourceTemplate = "cijobs-source-git";
+    public const string PackageSourceTemplate = "cijobs-upstream";
 
     /// <summary>Applied to the distgit repository of every package.</summary>
     public const string PackageDistgitTemplate = "cijobs-distgit";
