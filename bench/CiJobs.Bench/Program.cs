@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CiJobs.Bench;
 using CiJobs.Core.Rdoinfo;
 
 // Benchmark helpers run on demand (see bench/README.md); never part of the tests.

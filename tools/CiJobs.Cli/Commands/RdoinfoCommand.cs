@@ -202,10 +202,11 @@ internal static class RdoinfoCommand
             }
             else
             {
-                using var oldSource = new GitRevisionRdoinfoSource(repoDir.FullName, parse.GetValue(oldArgument)!);
-                using var newSource = new GitRevisionRdoinfoSource(repoDir.FullName, parse.GetValue(newArgument)!);
-                var before = await RdoinfoLoader.LoadAsync(oldSource, entryFile, ct);
-                var after = await RdoinfoLoader.LoadAsync(newSource, entryFile, ct);
+                // Both revisions are opened before either is loaded: a missing revision is reported first.
+                using var oldRevision = RdoinfoAtRevision.Open(repoDir.FullName, parse.GetValue(oldArgument)!);
+                using var newRevision = RdoinfoAtRevision.Open(repoDir.FullName, parse.GetValue(newArgument)!);
+                var before = await oldRevision.LoadAsync(entryFile, ct);
+                var after = await newRevision.LoadAsync(entryFile, ct);
                 diff = RdoinfoDiff.Compare(before, after);
             }
 

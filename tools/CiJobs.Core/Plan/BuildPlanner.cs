@@ -219,7 +219,7 @@ public static class BuildPlanner
         string? baseRevision = null;
         foreach (var candidate in bases)
         {
-            if (!RevisionExists(context.RdoinfoDirectory, candidate, out var sha) || sha == newSha)
+            if (RdoinfoAtRevision.TryResolve(context.RdoinfoDirectory, candidate) is not { } sha || sha == newSha)
             {
                 continue;
             }
@@ -402,36 +402,21 @@ public static class BuildPlanner
         return string.Join("; ", parts);
     }
 
-    private static bool RevisionExists(string repository, string revision, out string? sha)
-    {
-        try
-        {
-            using var source = new GitRevisionRdoinfoSource(repository, revision);
-            sha = source.CommitSha;
-            return true;
-        }
-        catch (RdoinfoException)
-        {
-            sha = null;
-            return false;
-        }
-    }
-
     private static async Task<(RdoinfoDatabase Database, string Sha)> LoadAtAsync(string repository, string revision, string entryFile, CancellationToken cancellationToken)
     {
-        GitRevisionRdoinfoSource source;
+        RdoinfoAtRevision opened;
         try
         {
-            source = new GitRevisionRdoinfoSource(repository, revision);
+            opened = RdoinfoAtRevision.Open(repository, revision);
         }
         catch (RdoinfoException e) when (e.ExitCode == RdoinfoExitCodes.NotFound)
         {
             throw new CiJobsException($"revision '{revision}' is not in the rdoinfo checkout {repository}; pass --base-revision.", PlanExitCodes.RevisionNotFound, e);
         }
 
-        using (source)
+        using (opened)
         {
-            return (await RdoinfoLoader.LoadAsync(source, entryFile, cancellationToken), source.CommitSha);
+            return (await opened.LoadAsync(entryFile, cancellationToken), opened.CommitSha);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using CiJobs.Core.Text;
 
 namespace CiJobs.Core.Rdoinfo;
 
@@ -580,10 +581,10 @@ public sealed partial class RdoinfoDatabase
     private IReadOnlyList<string> SuggestNamesCore(string reference)
     {
         var wanted = reference.ToLowerInvariant();
-        var limit = Math.Max(2, wanted.Length / 3);
+        var limit = EditDistance.Limit(wanted);
         return byName.Value.Values
             .SelectMany(p => new[] { (Name: p.Name, Key: p.Name), (Name: p.Name, Key: p.Project) })
-            .Select(x => (x.Name, Distance: x.Key.Contains(wanted, StringComparison.OrdinalIgnoreCase) && wanted.Length >= 3 ? 0 : Levenshtein(wanted, x.Key.ToLowerInvariant())))
+            .Select(x => (x.Name, Distance: x.Key.Contains(wanted, StringComparison.OrdinalIgnoreCase) && wanted.Length >= 3 ? 0 : EditDistance.Between(wanted, x.Key.ToLowerInvariant())))
             .Where(x => x.Distance <= limit)
             .GroupBy(x => x.Name)
             .Select(g => (Name: g.Key, Distance: g.Min(x => x.Distance)))
@@ -593,29 +594,5 @@ public sealed partial class RdoinfoDatabase
             .Take(5)
             .Select(x => x.Name)
             .ToList();
-    }
-
-    private static int Levenshtein(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

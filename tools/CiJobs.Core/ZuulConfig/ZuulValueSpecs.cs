@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CiJobs.Core.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace CiJobs.Core.ZuulConfig;
@@ -357,12 +358,7 @@ internal sealed class MappingSpec(
         }
     }
 
-    private string? Suggest(string key) => byName.Keys
-        .Select(k => (Key: k, Distance: ZuulYaml.EditDistance(k, key)))
-        .Where(x => x.Distance <= Math.Max(2, key.Length / 3))
-        .OrderBy(x => x.Distance)
-        .Select(x => x.Key)
-        .FirstOrDefault();
+    private string? Suggest(string key) => EditDistance.Closest(key, byName.Keys).FirstOrDefault();
 }
 
 /// <summary>

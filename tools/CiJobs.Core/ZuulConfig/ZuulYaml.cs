@@ -103,23 +103,4 @@ internal static partial class ZuulYaml
 
     public static bool IsNumber(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && !value.Any(char.IsLetter);
-
-    public static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
 }

@@ -22,8 +22,7 @@ public static class RdoinfoInput
             throw new CiJobsException($"{location} is not a folder; to compare git revisions, name the rdoinfo repository with --rdoinfo-repo.", ConfigBotExitCodes.InputInvalid);
         }
 
-        using var source = new GitRevisionRdoinfoSource(repository, location);
-        return await RdoinfoLoader.LoadAsync(source, entryFile, cancellationToken);
+        return (await RdoinfoAtRevision.LoadAsync(repository, location, entryFile, cancellationToken)).Database;
     }
 
     /// <summary>The commit checked out in an rdoinfo folder and its committer date, or null when it is not a git work tree.</summary>

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
+using CiJobs.Core.Rdoinfo;
 
-namespace CiJobs.Core.Rdoinfo;
+namespace CiJobs.Bench;
 
-/// <summary>Hooks for bench/: the YAML-only part of a load, so the cost of merging and expansion is visible.</summary>
+/// <summary>
+/// The YAML-only part of an rdoinfo load, so the cost of merging and expansion is visible. It lives in the bench, not in
+/// the core: it reaches the core's internal YAML readers through InternalsVisibleTo.
+/// </summary>
 internal static class RdoinfoBench
 {
     /// <summary>
