@@ -391,10 +391,7 @@ internal static class YamlTree
                 case SequenceStart start:
                     {
                         parser.MoveNext();
-                        budget.EnterCollection(depth, start.Start.Line);
-                        budget.AddNode(start.Start.Line);
-                        CheckCollectionTag(start.Tag, "seq", start.Start.Line);
-                        Open(start.Anchor, start.Start.Line);
+                        BeginCollection(start, depth, "seq");
                         var list = new YamlList(file, start.Start.Line);
                         long size = 1;
                         var height = 0;
@@ -415,10 +412,7 @@ internal static class YamlTree
                 case MappingStart start:
                     {
                         parser.MoveNext();
-                        budget.EnterCollection(depth, start.Start.Line);
-                        budget.AddNode(start.Start.Line);
-                        CheckCollectionTag(start.Tag, "map", start.Start.Line);
-                        Open(start.Anchor, start.Start.Line);
+                        BeginCollection(start, depth, "map");
                         var node = ReadMapping(start, depth);
                         Remember(start.Anchor, node, null, start.Start.Line);
                         return node;
@@ -552,6 +546,15 @@ internal static class YamlTree
             }
 
             return value;
+        }
+
+        /// <summary>A mapping or sequence opens at <paramref name="depth"/>: counted, its tag checked, its anchor open.</summary>
+        private void BeginCollection(NodeEvent start, int depth, string kind)
+        {
+            budget.EnterCollection(depth, start.Start.Line);
+            budget.AddNode(start.Start.Line);
+            CheckCollectionTag(start.Tag, kind, start.Start.Line);
+            Open(start.Anchor, start.Start.Line);
         }
 
         private void CheckCollectionTag(TagName tag, string kind, long line)

@@ -1,3 +1,4 @@
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -131,7 +132,7 @@ public sealed record ZuulCheckContext(
         YamlStream stream;
         try
         {
-            stream = ZuulYaml.Load(text);
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException e)
         {

@@ -119,7 +119,7 @@ public static class ZuulConfigChecker
         YamlStream stream;
         try
         {
-            stream = ZuulYaml.Load(text);
+            stream = BoundedYaml.Load(text);
         }
         catch (YamlException e)
         {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using CiJobs.Core.Yaml;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace CiJobs.Core.ZuulConfig;
@@ -11,19 +9,6 @@ internal static partial class ZuulYaml
     public const string EncryptedTag = "!encrypted/pkcs1-oaep";
     public const string OverrideTag = "!override";
     public const string InheritTag = "!inherit";
-
-    /// <summary>
-    /// Parses YAML text as the checker, the context file and the config bot's self-check read it; every malformed input
-    /// gives a <see cref="YamlException"/> with a position. YamlDotNet throws other exceptions on some malformed input
-    /// (<c>...\n-</c>, <c>!![</c>, even the valid <c>- :</c>): they are turned into a YamlException at the parser's last position, so hostile
-    /// text is a configuration error, never an internal error.
-    /// </summary>
-    /// <remarks>
-    /// The text is first held to the YAML limits of the command (<see cref="YamlReadContext.Limits"/>: depth, aliases,
-    /// nodes with aliases expanded, size; <see cref="BoundedYaml"/>), so an alias bomb, a recursive alias or deep nesting
-    /// is a YAML error at its line naming the limit, before any walker sees the tree.
-    /// </remarks>
-    public static YamlStream Load(string text) => BoundedYaml.Load(text);
 
     /// <summary>
     /// Text made safe for one line of output: line breaks, tabs and other control characters (C0, DEL, C1, U+2028,

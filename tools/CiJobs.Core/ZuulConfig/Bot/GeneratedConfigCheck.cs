@@ -1,3 +1,4 @@
+using CiJobs.Core.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -5,7 +6,7 @@ namespace CiJobs.Core.ZuulConfig.Bot;
 
 /// <summary>
 /// The generator's check of its own output: the two files are parsed with the reader <c>zuul-config check</c> uses
-/// (<see cref="ZuulYaml.Load"/>) and must give back exactly the model, every name a string in Zuul's YAML 1.1
+/// (<see cref="BoundedYaml.Load(string)"/>) and must give back exactly the model, every name a string in Zuul's YAML 1.1
 /// (docs/manual/config-bot.md). Any difference is a bug of the generator: an internal error, and nothing is written.
 /// </summary>
 internal static class GeneratedConfigCheck
@@ -24,7 +25,7 @@ internal static class GeneratedConfigCheck
         var actual = new List<Fact>();
         try
         {
-            var stream = ZuulYaml.Load(text);
+            var stream = BoundedYaml.Load(text);
             if (stream.Documents.Count > 1)
             {
                 throw new FormatException("it holds more than one YAML document");
