@@ -40,7 +40,7 @@ public sealed class MirrorGit(IProcessRunner runner)
         }
         catch (GitCommandException e)
         {
-            throw new CiJobsException($"git {e.Arguments[0]} failed in {directory}: {e.Detail}", ForgeExitCodes.GitTransferFailed, e);
+            throw new CiJobsException($"git {arguments[0]} failed in {directory}: {e.Detail}", ForgeExitCodes.GitTransferFailed, e);
         }
     }
 }

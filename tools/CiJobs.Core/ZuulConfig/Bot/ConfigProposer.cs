@@ -216,7 +216,7 @@ public sealed class ConfigProposer(IProcessRunner runner, IForge? forge = null)
         }
         catch (GitCommandException e)
         {
-            throw new CiJobsException($"git {e.Arguments[0]} failed in {directory}: {LastLines(e.StandardError)}", ConfigBotExitCodes.ProposalFailed, e);
+            throw new CiJobsException($"git {arguments[0]} failed in {directory}: {LastLines(e.StandardError)}", ConfigBotExitCodes.ProposalFailed, e);
         }
     }
 
