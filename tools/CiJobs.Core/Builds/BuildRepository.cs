@@ -62,12 +62,16 @@ public sealed partial class BuildRepository
 
         Directory.CreateDirectory(tempDirectory);
         var target = Path.Combine(tempDirectory, role + ".git");
-        var clone = await git.RunUncheckedAsync(tempDirectory, ["clone", "--quiet", "--bare", "--", location, target], cancellationToken);
-        if (!clone.Succeeded)
+        try
+        {
+            await git.RunAsync(tempDirectory, ["clone", "--quiet", "--bare", "--", location, target], cancellationToken);
+        }
+        catch (GitCommandException e)
         {
             throw new CiJobsException(
-                $"cannot clone the {role} repository {location}: {FirstLine(clone.StandardError)}",
-                BuildExitCodes.RepositoryUnavailable);
+                $"cannot clone the {role} repository {location}: {FirstLine(e.StandardError)}",
+                BuildExitCodes.RepositoryUnavailable,
+                e);
         }
 
         return new BuildRepository(git, role, location, target, isClone: true);

@@ -2,81 +2,132 @@ using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.Git;
 
-/// <summary>Failure of a git command; carries git's own message.</summary>
+/// <summary>
+/// Failure of a git command: the one error <see cref="GitCli"/> throws. The message, <see cref="StandardError"/> and
+/// <see cref="Arguments"/> carry no secret of the session (see docs/architecture.md, "Running git").
+/// </summary>
 public sealed class GitCommandException(string message, int gitExitCode, string standardError)
     : Exception(message)
 {
     public int GitExitCode { get; } = gitExitCode;
 
+    /// <summary>Git's standard error, redacted.</summary>
     public string StandardError { get; } = standardError;
+
+    /// <summary>The command's arguments, redacted (the first is the git subcommand).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    public string WorkingDirectory { get; init; } = string.Empty;
+
+    /// <summary>Git's standard error trimmed, or the exit code when git said nothing.</summary>
+    public string Detail => DetailOf(StandardError, GitExitCode);
+
+    internal static string DetailOf(string standardError, int exitCode) =>
+        standardError.Trim() is { Length: > 0 } detail ? detail : $"exit {exitCode}";
 }
 
 /// <summary>
-/// The git command line, for the operations libgit2 lacks (archive, format-patch, patch-id, push
-/// to refs/for). Read-only repository queries can use LibGit2Sharp directly.
+/// The only way the core runs the git command line (the operations libgit2 lacks, and every transfer). One
+/// <see cref="GitSession"/> decides the environment of every command (identity, forge header, commit date, ssh key),
+/// the secrets redacted from failures, and whether transient failures are retried. See docs/architecture.md, "Running git".
 /// </summary>
-public sealed class GitCli(IProcessRunner runner)
+public sealed class GitCli(IProcessRunner runner, GitSession session)
 {
-    /// <summary>Variables that make git deterministic and independent of the user's config.</summary>
-    private static readonly IReadOnlyDictionary<string, string?> QuietEnvironment = new Dictionary<string, string?>
+    public GitCli(IProcessRunner runner)
+        : this(runner, GitSession.Quiet)
     {
-        ["GIT_TERMINAL_PROMPT"] = "0",
-        ["GIT_CONFIG_NOSYSTEM"] = "1",
-        ["LC_ALL"] = "C",
-    };
+    }
 
     /// <summary>The identity of commits the bots make (merge-request mirroring, the config bot).</summary>
     public const string BotName = "cijobs bot";
 
     public const string BotEmail = "cijobs-bot@localhost";
 
-    /// <summary>
-    /// The environment of a bot's git command: deterministic, the bot's identity, and a forge token only as an
-    /// <c>http.extraHeader</c> through <c>GIT_CONFIG_*</c> variables (never on a command line, never in a message).
-    /// </summary>
-    public static Dictionary<string, string?> BotEnvironment(string? authorizationHeader, string name = BotName, string email = BotEmail)
-    {
-        var environment = new Dictionary<string, string?>(QuietEnvironment)
-        {
-            ["GIT_AUTHOR_NAME"] = name,
-            ["GIT_AUTHOR_EMAIL"] = email,
-            ["GIT_COMMITTER_NAME"] = name,
-            ["GIT_COMMITTER_EMAIL"] = email,
-        };
-        if (authorizationHeader is not null)
-        {
-            environment["GIT_CONFIG_COUNT"] = "1";
-            environment["GIT_CONFIG_KEY_0"] = "http.extraHeader";
-            environment["GIT_CONFIG_VALUE_0"] = authorizationHeader;
-        }
+    public GitSession Session { get; } = session ?? throw new ArgumentNullException(nameof(session));
 
-        return environment;
-    }
+    /// <summary>The same runner with another session.</summary>
+    public GitCli With(GitSession other) => new(runner, other);
 
     public async Task<string> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
     {
         var result = await RunUncheckedAsync(workingDirectory, arguments, cancellationToken, standardInput);
-        return result.Succeeded ? result.StandardOutput : throw Failure(workingDirectory, arguments, result);
+        return result.Succeeded ? result.StandardOutput : throw FailureOf(workingDirectory, arguments, result);
     }
 
-    /// <summary>The error <see cref="RunAsync"/> throws for a failed git command.</summary>
-    public static GitCommandException Failure(string workingDirectory, IReadOnlyList<string> arguments, ProcessResult result)
+    /// <summary>The error <see cref="RunAsync"/> throws for a failed git command, with this session's secrets redacted.</summary>
+    public GitCommandException FailureOf(string workingDirectory, IReadOnlyList<string> arguments, ProcessResult result) =>
+        Failure(workingDirectory, arguments, result, Session.Secrets());
+
+    /// <summary>The error for a failed git command of a session without secrets.</summary>
+    public static GitCommandException Failure(string workingDirectory, IReadOnlyList<string> arguments, ProcessResult result) =>
+        Failure(workingDirectory, arguments, result, []);
+
+    private static GitCommandException Failure(string workingDirectory, IReadOnlyList<string> arguments, ProcessResult result, IReadOnlyList<string> secrets)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(result);
-        var detail = result.StandardError.Trim();
+        var redactedArguments = arguments.Select(a => Redact(a, secrets)).ToList();
+        var standardError = Redact(result.StandardError, secrets);
         return new GitCommandException(
-            $"git {string.Join(' ', arguments)} failed in {workingDirectory}: {(detail.Length > 0 ? detail : $"exit {result.ExitCode}")}",
+            $"git {string.Join(' ', redactedArguments)} failed in {workingDirectory}: {GitCommandException.DetailOf(standardError, result.ExitCode)}",
             result.ExitCode,
-            result.StandardError);
+            standardError)
+        {
+            Arguments = redactedArguments,
+            WorkingDirectory = workingDirectory,
+        };
     }
 
-    public Task<ProcessResult> RunUncheckedAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null) =>
-        runner.RunAsync(
-            new ProcessSpec("git", arguments)
+    /// <summary>
+    /// Runs git; a failure is returned, not thrown, with the session's secrets redacted from its output. Transient
+    /// failures are retried when the session says so.
+    /// </summary>
+    public async Task<ProcessResult> RunUncheckedAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var secrets = Session.Secrets();
+        if (arguments.Any(a => secrets.Any(s => a.Contains(s, StringComparison.Ordinal))))
+        {
+            // A secret goes to git through the environment only: the command line is visible to every local user.
+            throw new ArgumentException("a git argument holds the session's authorization secret.", nameof(arguments));
+        }
+
+        var spec = new ProcessSpec("git", arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            Environment = Session.Environment(),
+            StandardInput = standardInput,
+        };
+        var attempts = Math.Max(1, Session.Retry?.Attempts ?? 1);
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await runner.RunAsync(spec, cancellationToken);
+            if (result.Succeeded)
             {
-                WorkingDirectory = workingDirectory,
-                Environment = QuietEnvironment,
-                StandardInput = standardInput,
-            },
-            cancellationToken);
+                return result;
+            }
+
+            var redacted = result with
+            {
+                StandardOutput = Redact(result.StandardOutput, secrets),
+                StandardError = Redact(result.StandardError, secrets),
+            };
+            if (attempt >= attempts || !GitRetry.IsTransient(redacted.StandardError))
+            {
+                return redacted;
+            }
+
+            await Task.Delay(Session.Retry!.Delay * attempt, cancellationToken);
+        }
+    }
+
+    private static string Redact(string text, IReadOnlyList<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            text = text.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
 }

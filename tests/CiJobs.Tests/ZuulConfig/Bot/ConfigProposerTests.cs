@@ -120,6 +120,23 @@ public class ConfigProposerTests
         error.Message.Should().Contain("not permitted");
     }
 
+    [Theory]
+    [InlineData("/keys/bot's key")]
+    [InlineData("/keys/id\n-o ProxyCommand=touch /tmp/x")]
+    public async Task Propose_SshKeyPathWithQuoteOrLineBreak_IsRefusedBeforeAnythingIsPushed(string keyFile)
+    {
+        using var f = await ProposalFixture.CreateAsync();
+        var config = await f.GenerateAsync();
+        var settings = f.Settings(ReviewSystem.Gerrit) with { SshKeyFile = keyFile };
+
+        var act = () => new ConfigProposer(new CliWrapProcessRunner()).ProposeAsync(settings, config, CancellationToken.None);
+
+        var error = (await act.Should().ThrowAsync<CiJobsException>()).Which;
+        error.ExitCode.Should().Be(ConfigBotExitCodes.InputInvalid);
+        error.Message.Should().Contain("ssh key file");
+        (await f.RemoteGitAsync("for-each-ref", "refs/for/")).Should().BeEmpty();
+    }
+
     [Fact]
     public async Task Propose_TargetAlreadyHoldsTheConfiguration_ProposesNothing()
     {

@@ -4,34 +4,19 @@ using CiJobs.Core.Platform;
 namespace CiJobs.Core.Forges.Mirroring;
 
 /// <summary>
-/// The git transfers of the mirroring (clone, fetch, push) in a throw-away workspace. The forge token reaches git
-/// only as an <c>http.extraHeader</c> through <c>GIT_CONFIG_*</c> variables: never on a command line, never in a message.
+/// The git transfers of the mirroring (clone, fetch, push) in a throw-away workspace, through <see cref="GitCli"/> with
+/// the bot's identity and the forge's authorization header (see docs/architecture.md, "Running git"). A git failure
+/// becomes <see cref="ForgeExitCodes.GitTransferFailed"/> here, and only here.
 /// </summary>
 public sealed class MirrorGit(IProcessRunner runner)
 {
     public const string BotName = GitCli.BotName;
     public const string BotEmail = GitCli.BotEmail;
 
-    public async Task<string> RunAsync(string directory, IReadOnlyList<string> arguments, IForge? forge, CancellationToken cancellationToken)
-    {
-        var header = forge?.GitAuthorizationHeader;
-        var environment = GitCli.BotEnvironment(header);
+    private readonly GitCli git = new(runner, new GitSession { Identity = GitIdentity.Bot });
 
-        Directory.CreateDirectory(directory);
-        var result = await runner.RunAsync(new ProcessSpec("git", arguments) { WorkingDirectory = directory, Environment = environment }, cancellationToken);
-        if (!result.Succeeded)
-        {
-            var detail = result.StandardError.Trim();
-            if (header is not null)
-            {
-                detail = detail.Replace(header, "***", StringComparison.Ordinal);
-            }
-
-            throw new CiJobsException($"git {arguments[0]} failed in {directory}: {(detail.Length > 0 ? detail : $"exit {result.ExitCode}")}", ForgeExitCodes.GitTransferFailed);
-        }
-
-        return result.StandardOutput.Trim();
-    }
+    public Task<string> RunAsync(string directory, IReadOnlyList<string> arguments, IForge? forge, CancellationToken cancellationToken) =>
+        RunAsync(directory, arguments, Session(forge, retry: null), cancellationToken);
 
     public async Task<bool> RemoteBranchExistsAsync(string directory, string url, string branch, IForge forge, CancellationToken cancellationToken)
     {
@@ -39,20 +24,23 @@ public sealed class MirrorGit(IProcessRunner runner)
         return output.Length > 0;
     }
 
-    /// <summary>Force-pushes; retried because concurrent pushes to one ref can lose the ref lock.</summary>
-    public async Task ForcePushAsync(string directory, string url, string branch, IForge forge, CancellationToken cancellationToken)
+    /// <summary>Force-pushes; a lost ref lock (concurrent pushes to one ref) or a hang-up is retried, nothing else.</summary>
+    public Task ForcePushAsync(string directory, string url, string branch, IForge forge, CancellationToken cancellationToken) =>
+        RunAsync(directory, ["push", "--quiet", "--force", url, $"HEAD:refs/heads/{branch}"], Session(forge, GitRetry.TransientTransfer), cancellationToken);
+
+    private GitSession Session(IForge? forge, GitRetry? retry) =>
+        git.Session with { AuthorizationHeader = forge?.GitAuthorizationHeader, Retry = retry };
+
+    private async Task<string> RunAsync(string directory, IReadOnlyList<string> arguments, GitSession session, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        Directory.CreateDirectory(directory);
+        try
         {
-            try
-            {
-                await RunAsync(directory, ["push", "--quiet", "--force", url, $"HEAD:refs/heads/{branch}"], forge, cancellationToken);
-                return;
-            }
-            catch (CiJobsException) when (attempt < 5)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
-            }
+            return (await git.With(session).RunAsync(directory, arguments, cancellationToken)).Trim();
+        }
+        catch (GitCommandException e)
+        {
+            throw new CiJobsException($"git {arguments[0]} failed in {directory}: {e.Detail}", ForgeExitCodes.GitTransferFailed, e);
         }
     }
 }
