@@ -26,6 +26,34 @@ public sealed class GitLabClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetProjectAsync_ServiceUnavailableTwice_WaitsTheSharedPolicysBackoffThroughTheInjectedClock()
+    {
+        var clock = new Support.InstantTimeProvider(DateTimeOffset.UnixEpoch);
+        var forge = new GitLabClient(ForgeHttp.CreateClient(GitLabClient.ApiRoot(f.GitLab.BaseUrl), timeProvider: clock), MirrorFixture.BotToken);
+        var before = f.GitLab.RequestCount;
+        f.GitLab.InjectFailures(2, 503);
+
+        (await forge.GetProjectAsync(MirrorFixture.SourceProject, default)).Path.Should().Be(MirrorFixture.SourceProject);
+
+        (f.GitLab.RequestCount - before).Should().Be(3);
+        clock.Waits.Should().HaveCount(2);
+        clock.Waits[0].Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(500)).And.BeLessThan(TimeSpan.FromMilliseconds(1500));
+        clock.Waits[1].Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(1000)).And.BeLessThan(TimeSpan.FromMilliseconds(3000));
+    }
+
+    [Fact]
+    public async Task GetProjectAsync_NotImplemented_IsNotRetried()
+    {
+        var before = f.GitLab.RequestCount;
+        f.GitLab.InjectFailures(1, 501);
+
+        var act = () => f.CreateForge().GetProjectAsync(MirrorFixture.SourceProject, default);
+
+        (await act.Should().ThrowAsync<ForgeApiException>()).Which.StatusCode.Should().Be(501);
+        (f.GitLab.RequestCount - before).Should().Be(1);
+    }
+
+    [Fact]
     public async Task GetCurrentUserAsync_TooManyRequestsWithRetryAfter_IsRetried()
     {
         f.GitLab.InjectFailures(1, 429, "0");

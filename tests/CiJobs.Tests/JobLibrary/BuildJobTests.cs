@@ -153,7 +153,7 @@ public class BuildJobTests
         var skipped = returned["cijobs_skipped"]!.AsArray().Select(s => $"{s!["package"]}|{s["release"]}|{s["reason"]}").ToList();
         skipped.Should().BeEquivalentTo(
             "example-newpkg||added, but under review (tag under-review)",
-            "example-greetlib|tiny|tags changed tiny-1; nothing changed for tiny");
+            "example-greetlib|tiny|tag overrides changed: tiny-1; release tiny-1 source-branch: v1.1.0 -> v1.2.0; nothing changed for tiny");
         runs[1].Output.Should().Contain("skip example-newpkg: added, but under review (tag under-review)");
     }
 
@@ -185,7 +185,7 @@ public class BuildJobTests
         var tag = await new Support.TestGit(Path.Combine(job.Work, "git", "example-greetlib")).RunAsync("rev-parse", "v1.2.0^{commit}");
         artifact["metadata"]!["commit_hash"]!.GetValue<string>().Should().Be(tag);
         returned["cijobs_skipped"]!.AsArray().Select(s => s!["reason"]!.GetValue<string>())
-            .Should().ContainSingle().Which.Should().Be("tags changed tiny-1; nothing changed for tiny");
+            .Should().ContainSingle().Which.Should().Be("tag overrides changed: tiny-1; release tiny-1 source-branch: v1.1.0 -> v1.2.0; nothing changed for tiny");
 
         await PublishAndCheckAsync(job, artifact);
     }

@@ -158,7 +158,7 @@ public class BuildPlannerTests
         var plan = await PlanAsync(fixture, vars, r => r with { Releases = ["tiny"] });
 
         plan.Trigger.Should().Be(PlanTrigger.Rdoinfo);
-        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-greeter", Release = "tiny", Reason = "rdoinfo changed maintainers" });
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-greeter", Release = "tiny", Reason = "rdoinfo field maintainers: [maintainer@example.org] -> [greeter@example.org]" });
         plan.Skipped.Should().BeEquivalentTo(new[]
         {
             new SkippedBuild("example-new", null, "added, but under review (tag under-review)"),
@@ -180,7 +180,7 @@ public class BuildPlannerTests
         var plan = await PlanAsync(fixture, vars);
 
         plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-greeter", Release = "tiny-1", SourceRef = "stable/1", DistgitRef = "tiny-1-rdo" });
-        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greeter", "tiny", "tags added tiny-1; nothing changed for tiny"));
+        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greeter", "tiny", "tags added: tiny-1; joins release tiny-1; nothing changed for tiny"));
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public class BuildPlannerTests
         var plan = await PlanAsync(fixture, vars);
 
         plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-greetlib", Release = "tiny-1", DistgitRef = "tiny-1-hotfix" });
-        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greetlib", "tiny", "tags changed tiny-1; nothing changed for tiny"));
+        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greetlib", "tiny", "tag overrides changed: tiny-1; nothing changed for tiny"));
     }
 
     [Fact]
@@ -210,10 +210,10 @@ public class BuildPlannerTests
         // tiny-1 pins source-branch in its own tag, so its expansion is the same before and after.
         plan.Builds.Should().BeEquivalentTo(new[]
         {
-            new { Package = "example-greetlib", Release = "tiny", SourceRef = "stable/foo", Reason = "rdoinfo changed source-branch (unset -> stable/foo)" },
-            new { Package = "example-greetlib", Release = "old", SourceRef = "stable/foo", Reason = "rdoinfo changed source-branch (unset -> stable/foo)" },
+            new { Package = "example-greetlib", Release = "tiny", SourceRef = "stable/foo", Reason = "rdoinfo field source-branch: (absent) -> stable/foo" },
+            new { Package = "example-greetlib", Release = "old", SourceRef = "stable/foo", Reason = "rdoinfo field source-branch: (absent) -> stable/foo" },
         });
-        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greetlib", "tiny-1", "changed source-branch; nothing changed for tiny-1"));
+        plan.Skipped.Should().ContainSingle().Which.Should().Be(new SkippedBuild("example-greetlib", "tiny-1", "field source-branch: (absent) -> stable/foo; release tiny source-branch: (release default) -> stable/foo; release old source-branch: (release default) -> stable/foo; nothing changed for tiny-1"));
     }
 
     [Fact]
@@ -234,7 +234,7 @@ public class BuildPlannerTests
         var plan = await PlanAsync(fixture, vars);
 
         // Unexpanded, the package reads the same ("plain build" both times); expanded for tiny it does not.
-        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-flavored", Release = "tiny", Reason = "rdoinfo changed summary (spicy build -> plain build)" });
+        plan.Builds.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Package = "example-flavored", Release = "tiny", Reason = "rdoinfo field summary: spicy build -> plain build" });
         plan.Skipped.Should().BeEmpty();
     }
 
@@ -250,8 +250,8 @@ public class BuildPlannerTests
 
         plan.Builds.Select(b => (b.Package, b.Release, b.Reason)).Should().BeEquivalentTo(new[]
         {
-            ("example-greetlib", "tiny", "rdoinfo added tag build-tags-only"),
-            ("example-greetlib", "tiny-1", "rdoinfo added tag build-tags-only"),
+            ("example-greetlib", "tiny", "rdoinfo tags added: build-tags-only"),
+            ("example-greetlib", "tiny-1", "rdoinfo tags added: build-tags-only"),
         });
         plan.Skipped.Should().BeEmpty();
     }

@@ -218,7 +218,7 @@ internal static class RdoinfoCommand
 
             foreach (var package in diff.Added)
             {
-                Console.Out.WriteLine($"+ {package.Name} (project {package.Project}) tags: {string.Join(", ", package.Tags)}");
+                Console.Out.WriteLine($"+ {package.Name} (project {package.Project}) tags: {RdoPackageChangeText.Names(package.Tags)}");
             }
 
             foreach (var package in diff.Removed)
@@ -229,35 +229,9 @@ internal static class RdoinfoCommand
             foreach (var change in diff.Changed)
             {
                 Console.Out.WriteLine($"~ {change.Name} (project {change.Project})");
-                foreach (var field in change.Fields)
+                foreach (var line in RdoPackageChangeText.Lines(change))
                 {
-                    Console.Out.WriteLine($"    {field.Field}: {TextValue(field.Old)} -> {TextValue(field.New)}");
-                }
-
-                if (change.TagsAdded.Count > 0)
-                {
-                    Console.Out.WriteLine($"    tags added: {string.Join(", ", change.TagsAdded)}");
-                }
-
-                if (change.TagsRemoved.Count > 0)
-                {
-                    Console.Out.WriteLine($"    tags removed: {string.Join(", ", change.TagsRemoved)}");
-                }
-
-                if (change.TagsChanged.Count > 0)
-                {
-                    Console.Out.WriteLine($"    tags changed: {string.Join(", ", change.TagsChanged)}");
-                }
-
-                foreach (var release in change.Releases)
-                {
-                    var membership = (release.WasInRelease, release.IsInRelease) switch
-                    {
-                        (false, true) => "added to release",
-                        (true, false) => "removed from release",
-                        _ => "source-branch",
-                    };
-                    Console.Out.WriteLine($"    {release.Release}: {membership} {release.OldSourceBranch ?? "(default)"} -> {release.NewSourceBranch ?? "(default)"}");
+                    Console.Out.WriteLine($"    {line}");
                 }
             }
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using CiJobs.Core.Http;
 using Polly;
 using Polly.Timeout;
 
@@ -13,7 +14,7 @@ namespace CiJobs.Core.Dlrn;
 /// The typed DLRN API client over an injected <see cref="HttpClient"/> (give it an infinite
 /// <see cref="HttpClient.Timeout"/>: the resilience pipeline owns the timeouts). POSTs carry HTTP Basic
 /// auth and the exact header <c>Content-Type: application/json</c> (DLRN compares the whole string, so a
-/// charset parameter gets 415). Retries follow <see cref="DlrnRetryPolicy"/> (docs/contracts/dlrn-api.md,
+/// charset parameter gets 415). Retries follow <see cref="RetryPolicy"/> (docs/contracts/dlrn-api.md,
 /// "Retries"): never after a 4xx (but 408 and 429) or a 501, and the import is never sent again once it may
 /// have reached the server (a timeout, a dropped connection, a gateway's 502/504).
 /// </summary>
@@ -246,7 +247,7 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
         }
         catch (HttpRequestException e)
         {
-            var unknown = DlrnRetryPolicy.Classify(e, callerCancelled: false) == DlrnAttemptFailure.OutcomeUnknown;
+            var unknown = RetryPolicy.Classify(e, callerCancelled: false) == AttemptFailure.OutcomeUnknown;
             var what = unknown ? "lost the connection to the server" : "cannot reach the server";
             var at = url.StartsWith(apiBase, StringComparison.Ordinal) ? $" at {options.ApiUrl}" : "";
             throw new DlrnApiException(endpoint, null, null, $"{what} for {endpoint}{at}{Attempts()}: {e.Message}", e, unknown);
@@ -271,12 +272,12 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
             var message = ServerMessage(text);
             var now = timeProvider.GetUtcNow();
             var wait = options.RetryPolicy.AsksTooLongAWait(response, now)
-                ? $" (it asks to retry after {DlrnRetryPolicy.RetryAfter(response, now)!.Value.TotalSeconds:0} s, longer than the {options.RetryPolicy.MaxRetryAfter.TotalSeconds:0} s the client waits)"
+                ? $" (it asks to retry after {RetryPolicy.RetryAfter(response, now)!.Value.TotalSeconds:0} s, longer than the {options.RetryPolicy.MaxRetryAfter.TotalSeconds:0} s the client waits)"
                 : "";
             throw new DlrnApiException(
                 endpoint, response.StatusCode, message,
                 $"DLRN {endpoint} answered {(int)response.StatusCode} {response.ReasonPhrase}{Attempts()}{wait}: {message}",
-                outcomeUnknown: DlrnRetryPolicy.Classify(response) == DlrnAttemptFailure.OutcomeUnknown);
+                outcomeUnknown: RetryPolicy.Classify(response) == AttemptFailure.OutcomeUnknown);
         }
     }
 

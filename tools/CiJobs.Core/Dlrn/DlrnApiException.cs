@@ -1,4 +1,5 @@
 using System.Net;
+using CiJobs.Core.Http;
 
 namespace CiJobs.Core.Dlrn;
 
@@ -29,7 +30,7 @@ public sealed class DlrnApiException : CiJobsException
     public bool NoAnswer => StatusCode is null;
 
     /// <summary>True when the request was sent and may have been (or still be) acted on although no usable answer came:
-    /// a timeout, a connection dropped after sending, a gateway's 502 or 504 (<see cref="DlrnAttemptFailure.OutcomeUnknown"/>).
+    /// a timeout, a connection dropped after sending, a gateway's 502 or 504 (<see cref="AttemptFailure.OutcomeUnknown"/>).
     /// False when the server certainly did not get it (no connection) or answered.</summary>
     public bool OutcomeUnknown { get; }
 

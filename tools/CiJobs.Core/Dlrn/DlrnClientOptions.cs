@@ -1,3 +1,4 @@
+using CiJobs.Core.Http;
 namespace CiJobs.Core.Dlrn;
 
 /// <summary>Where the DLRN API is and how patiently to talk to it.</summary>
@@ -11,7 +12,7 @@ public sealed record DlrnClientOptions(Uri ApiUrl, DlrnCredentials? Credentials)
     /// <summary>Per attempt for the import, which is synchronous on the server (downloads, createrepo, reports).</summary>
     public TimeSpan ImportTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Retries after the first attempt, for the failures <see cref="DlrnRetryPolicy"/> retries; never on 4xx (but 408, 429) or 501.</summary>
+    /// <summary>Retries after the first attempt, for the failures <see cref="RetryPolicy"/> retries; never on 4xx (but 408, 429) or 501.</summary>
     public int MaxRetries { get; init; } = 3;
 
     /// <summary>First retry delay; later ones grow exponentially (with jitter). A Retry-After header replaces it.</summary>
@@ -21,7 +22,7 @@ public sealed record DlrnClientOptions(Uri ApiUrl, DlrnCredentials? Credentials)
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The one retry policy of every call, made of the settings above.</summary>
-    public DlrnRetryPolicy RetryPolicy => new(MaxRetries, RetryDelay) { MaxRetryAfter = MaxRetryAfter };
+    public RetryPolicy RetryPolicy => new(MaxRetries, RetryDelay) { MaxRetryAfter = MaxRetryAfter };
 
     /// <summary>Checks the URL: http or https, no user info (credentials never go in a URL).</summary>
     public static Uri ParseApiUrl(string value)

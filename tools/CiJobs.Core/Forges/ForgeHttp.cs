@@ -1,12 +1,13 @@
 using System.Globalization;
+using CiJobs.Core.Http;
 using Microsoft.Extensions.Http.Resilience;
-using Polly;
 
 namespace CiJobs.Core.Forges;
 
 /// <summary>
-/// Builds the HttpClient the forge clients use: retries only transient failures (5xx, 408, 429 honouring Retry-After,
-/// network errors), and bounds each request, retries included, by a timeout that ends in
+/// Builds the HttpClient the forge clients use: retries follow <see cref="Policy"/> (the project's one
+/// <see cref="RetryPolicy"/>, docs/contracts/http-retries.md: 408, 429, 5xx but 501, network errors, Retry-After
+/// honoured up to two minutes), and bounds each request, retries included, by a timeout that ends in
 /// <see cref="ForgeExitCodes.RequestFailed"/> naming the host, never in "cancelled" (docs/security.md, "Forge timeouts").
 /// </summary>
 public static class ForgeHttp
@@ -17,22 +18,21 @@ public static class ForgeHttp
     /// <summary>The longest timeout accepted (<c>--timeout</c>).</summary>
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
-    public static HttpClient CreateClient(Uri baseAddress, HttpMessageHandler? innerHandler = null, TimeSpan? retryDelay = null, TimeSpan? timeout = null) =>
+    /// <summary>The forges' retries: 3 after the first attempt, from 1 s doubling, with jitter; every request may be sent again.</summary>
+    public static readonly RetryPolicy Policy = new(MaxRetries: 3, Delay: TimeSpan.FromSeconds(1));
+
+    public static HttpClient CreateClient(Uri baseAddress, HttpMessageHandler? innerHandler = null, TimeSpan? retryDelay = null, TimeSpan? timeout = null, TimeProvider? timeProvider = null) =>
         // The handler owns the timeout (it covers reading the body too); HttpClient's own would end as a bare cancellation.
-        new(CreateHandler(innerHandler, retryDelay, timeout), disposeHandler: true) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        new(CreateHandler(innerHandler, retryDelay, timeout, timeProvider), disposeHandler: true) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>The timeout and retrying handlers alone, for clients (Octokit) that build their own HttpClient.</summary>
-    public static DelegatingHandler CreateHandler(HttpMessageHandler? innerHandler = null, TimeSpan? retryDelay = null, TimeSpan? timeout = null)
+    /// <param name="retryDelay">The first retry's delay instead of <see cref="Policy"/>'s.</param>
+    /// <param name="timeProvider">The clock of the retries' waits and Retry-After dates (the system's by default).</param>
+    public static DelegatingHandler CreateHandler(HttpMessageHandler? innerHandler = null, TimeSpan? retryDelay = null, TimeSpan? timeout = null, TimeProvider? timeProvider = null)
     {
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 3,
-                Delay = retryDelay ?? TimeSpan.FromSeconds(1),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-            })
-            .Build();
+        var policy = retryDelay is { } delay ? Policy with { Delay = delay } : Policy;
+        // Forge calls were always sent again after an unknown outcome: the overall timeout below bounds them all.
+        var pipeline = policy.Build(attemptTimeout: null, resendable: true, timeProvider ?? TimeProvider.System);
 #pragma warning disable CA2000 // The caller's HttpClient owns and disposes the handler chain.
         var retrying = new ResilienceHandler(pipeline) { InnerHandler = innerHandler ?? new SocketsHttpHandler() };
         return new TimeoutHandler(timeout ?? DefaultTimeout) { InnerHandler = retrying };

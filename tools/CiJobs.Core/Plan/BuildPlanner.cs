@@ -252,7 +252,7 @@ public static class BuildPlanner
             .SelectMany(r => new[] { r.Name, r.Name + RdoTags.UpperConstraintsSuffix })
             .ToHashSet(StringComparer.Ordinal);
         var changes = diff.Added.Select(a => (a.Project, Change: "added"))
-            .Concat(diff.Changed.Select(c => (c.Project, Change: Describe(c))))
+            .Concat(diff.Changed.Select(c => (c.Project, Change: RdoPackageChangeText.Summary(c))))
             .ToDictionary(x => x.Project, x => x.Change, StringComparer.Ordinal);
 
         // Every package is compared release by release, those the diff names first: the build of a release is
@@ -336,13 +336,13 @@ public static class BuildPlanner
     }
 
     /// <summary>
-    /// What differs between two expansions of a package for one release, as "changed f1, f2 (old -> new); added tag t":
-    /// each top-level field (with its old and new value when both are short strings or unset), then the tags
-    /// that are not release tags. Empty when the build of the release sees no difference.
+    /// What differs between two expansions of a package for one release, in the words of <see cref="RdoPackageChangeText"/>:
+    /// each top-level field with its old and new value, then the tags added or removed that are not release tags.
+    /// Empty when the build of the release sees no difference.
     /// </summary>
     private static string ExpandedDifferences(RdoPackage before, RdoPackage after, IReadOnlySet<string> releaseTags)
     {
-        var fields = new List<string>();
+        var fields = new List<RdoFieldChange>();
         foreach (var field in before.Fields.Keys.Concat(after.Fields.Keys).Where(k => k != "tags").Distinct(StringComparer.Ordinal))
         {
             var hadOld = before.Fields.TryGetValue(field, out var old);
@@ -352,54 +352,20 @@ public static class BuildPlanner
                 continue;
             }
 
-            fields.Add(ShortValue(hadOld, old) is { } o && ShortValue(hasNew, @new) is { } n ? $"{field} ({o} -> {n})" : field);
-        }
-
-        var parts = new List<string>();
-        if (fields.Count > 0)
-        {
-            parts.Add("changed " + string.Join(", ", fields));
+            fields.Add(new RdoFieldChange(field, old, @new));
         }
 
         var oldTags = before.Tags.Keys.Where(t => !releaseTags.Contains(t)).ToHashSet(StringComparer.Ordinal);
         var newTags = after.Tags.Keys.Where(t => !releaseTags.Contains(t)).ToHashSet(StringComparer.Ordinal);
-        parts.AddRange(newTags.Where(t => !oldTags.Contains(t)).Order(StringComparer.Ordinal).Select(t => $"added tag {t}"));
-        parts.AddRange(oldTags.Where(t => !newTags.Contains(t)).Order(StringComparer.Ordinal).Select(t => $"removed tag {t}"));
-        return string.Join("; ", parts);
-    }
-
-    private static string? ShortValue(bool present, object? value) => (present, value) switch
-    {
-        (false, _) => "unset",
-        (true, null) => "null",
-        (true, string { Length: <= 100 } text) when !text.Any(char.IsControl) => text,
-        _ => null,
-    };
-
-    private static string Describe(RdoPackageChange change)
-    {
-        var parts = new List<string>();
-        if (change.Fields.Count > 0)
-        {
-            parts.Add("changed " + string.Join(", ", change.Fields.Select(f => f.Field)));
-        }
-
-        if (change.TagsAdded.Count > 0)
-        {
-            parts.Add("tags added " + string.Join(", ", change.TagsAdded));
-        }
-
-        if (change.TagsChanged.Count > 0)
-        {
-            parts.Add("tags changed " + string.Join(", ", change.TagsChanged));
-        }
-
-        if (change.TagsRemoved.Count > 0)
-        {
-            parts.Add("tags removed " + string.Join(", ", change.TagsRemoved));
-        }
-
-        return string.Join("; ", parts);
+        var change = new RdoPackageChange(
+            after.Project,
+            after.Name,
+            fields,
+            [.. newTags.Where(t => !oldTags.Contains(t)).Order(StringComparer.Ordinal)],
+            [.. oldTags.Where(t => !newTags.Contains(t)).Order(StringComparer.Ordinal)],
+            [],
+            []);
+        return RdoPackageChangeText.Summary(change);
     }
 
     private static async Task<(RdoinfoDatabase Database, string Sha)> LoadAtAsync(string repository, string revision, string entryFile, CancellationToken cancellationToken)

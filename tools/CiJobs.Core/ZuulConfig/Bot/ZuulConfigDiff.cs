@@ -68,54 +68,11 @@ public sealed record ZuulConfigDiff(RdoinfoDiff Rdoinfo, IReadOnlyList<PackageCo
 
         var packages = new List<PackageConfigImpact>();
         packages.AddRange(rdoinfo.Added.Select(p => new PackageConfigImpact(
-            ConfigChangeKind.Added, p.Name, p.Project, [$"new package, tags: {Join(p.Tags)}"], ChangesFor(p.Project))));
+            ConfigChangeKind.Added, p.Name, p.Project, [$"new package, tags: {RdoPackageChangeText.Names(p.Tags)}"], ChangesFor(p.Project))));
         packages.AddRange(rdoinfo.Changed.Select(c => new PackageConfigImpact(
-            ConfigChangeKind.Changed, c.Name, c.Project, Details(c), ChangesFor(c.Project))));
+            ConfigChangeKind.Changed, c.Name, c.Project, RdoPackageChangeText.Lines(c), ChangesFor(c.Project))));
         packages.AddRange(rdoinfo.Removed.Select(p => new PackageConfigImpact(
             ConfigChangeKind.Removed, p.Name, p.Project, ["package removed from rdoinfo: its configuration is proposed for removal"], ChangesFor(p.Project))));
         return new ZuulConfigDiff(rdoinfo, [.. packages.OrderBy(p => p.Name, StringComparer.Ordinal)], changes);
     }
-
-    private static List<string> Details(RdoPackageChange change)
-    {
-        var details = new List<string>();
-        details.AddRange(change.Fields.Select(f => $"field {f.Field}: {Show(f.Old)} -> {Show(f.New)}"));
-        if (change.TagsAdded.Count > 0)
-        {
-            details.Add($"tags added: {Join(change.TagsAdded)}");
-        }
-
-        if (change.TagsRemoved.Count > 0)
-        {
-            details.Add($"tags removed: {Join(change.TagsRemoved)}");
-        }
-
-        if (change.TagsChanged.Count > 0)
-        {
-            details.Add($"tag overrides changed: {Join(change.TagsChanged)}");
-        }
-
-        foreach (var release in change.Releases)
-        {
-            details.Add((release.WasInRelease, release.IsInRelease) switch
-            {
-                (false, true) => $"joins release {release.Release}" + (release.NewSourceBranch is { } b ? $" pinned to {b}" : ""),
-                (true, false) => $"leaves release {release.Release}",
-                _ => $"release {release.Release} source-branch: {release.OldSourceBranch ?? "(release default)"} -> {release.NewSourceBranch ?? "(release default)"}",
-            });
-        }
-
-        return details;
-    }
-
-    private static string Join(IReadOnlyList<string> items) => items.Count == 0 ? "(none)" : string.Join(", ", items);
-
-    private static string Show(object? value) => value switch
-    {
-        null => "(absent)",
-        string s => s,
-        IReadOnlyList<object?> list => "[" + string.Join(", ", list.Select(Show)) + "]",
-        IReadOnlyDictionary<string, object?> map => "{" + string.Join(", ", map.Select(kv => $"{kv.Key}: {Show(kv.Value)}")) + "}",
-        _ => value.ToString() ?? "",
-    };
 }

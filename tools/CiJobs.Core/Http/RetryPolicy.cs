@@ -3,10 +3,10 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace CiJobs.Core.Dlrn;
+namespace CiJobs.Core.Http;
 
-/// <summary>What a failed attempt says about the request (docs/contracts/dlrn-api.md, "Retries").</summary>
-public enum DlrnAttemptFailure
+/// <summary>What a failed attempt says about the request (docs/contracts/http-retries.md).</summary>
+public enum AttemptFailure
 {
     /// <summary>An answer to hand to the caller: a success, or a failure that no retry can change.</summary>
     Final,
@@ -26,61 +26,85 @@ public enum DlrnAttemptFailure
 }
 
 /// <summary>
-/// The one retry policy of every DLRN call (docs/contracts/dlrn-api.md, "Retries"): it classifies each attempt
-/// (<see cref="Classify(HttpResponseMessage)"/>, <see cref="Classify(Exception, bool)"/>), retries
-/// <see cref="DlrnAttemptFailure.NotProcessed"/> and <see cref="DlrnAttemptFailure.ServerFailed"/> attempts, and
-/// <see cref="DlrnAttemptFailure.OutcomeUnknown"/> ones only for requests that may be sent twice. 4xx answers but 408
-/// and 429, and 501 (DLRN's "Missing libraries" for GraphQL), are never retried. Delays grow exponentially with
-/// jitter; a <c>Retry-After</c> header is honoured up to <see cref="MaxRetryAfter"/>, and an answer asking for a
-/// longer wait is final.
+/// The one retry policy of the project's HTTP clients, DLRN's and the forges' (docs/contracts/http-retries.md): it
+/// classifies each attempt (<see cref="Classify(HttpResponseMessage)"/>, <see cref="Classify(Exception, bool)"/>),
+/// retries <see cref="AttemptFailure.NotProcessed"/> and <see cref="AttemptFailure.ServerFailed"/> attempts, and
+/// <see cref="AttemptFailure.OutcomeUnknown"/> ones only for requests that may be sent twice. 4xx answers but 408
+/// and 429, and 501, are never retried. The wait before retry n (0-based) is <see cref="Delay"/> times 2^n, at most
+/// <see cref="MaxDelay"/>, scaled by a jitter factor in [0.5, 1.5) drawn from <see cref="Jitter"/> (none when null);
+/// a <c>Retry-After</c> header (seconds or an HTTP date, read with the pipeline's clock) replaces it up to
+/// <see cref="MaxRetryAfter"/>, and an answer asking for a longer wait is final. The waits go through the
+/// <see cref="TimeProvider"/> given to <see cref="Build"/>, so a test's fake clock makes them instant.
+/// When the attempts are exhausted the last answer or error is what the caller gets.
 /// </summary>
-/// <param name="MaxRetries">Retries after the first attempt.</param>
-/// <param name="Delay">The first retry's delay (when no Retry-After is given); later ones double.</param>
-public sealed record DlrnRetryPolicy(int MaxRetries, TimeSpan Delay)
+public sealed record RetryPolicy(int MaxRetries, TimeSpan Delay)
 {
     /// <summary>The longest <c>Retry-After</c> the client waits; an answer asking for more is not retried.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The longest computed backoff (before jitter): exponential growth stops here.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A source of numbers in [0, 1) for the jitter; null for none (every wait exactly the backoff).</summary>
+    public Func<double>? Jitter { get; init; } = Random.Shared.NextDouble;
+
+    /// <summary>
+    /// The wait before retry <paramref name="retry"/> (0 for the first): the answer's Retry-After when it has one,
+    /// else the capped exponential backoff with jitter.
+    /// </summary>
+    public TimeSpan DelayBefore(int retry, HttpResponseMessage? answer, DateTimeOffset now)
+    {
+        if (answer is not null && RetryAfter(answer, now) is { } asked)
+        {
+            return asked;
+        }
+
+        var backoff = Delay.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 62));
+        var capped = Math.Min(backoff, MaxDelay.TotalMilliseconds);
+        var factor = Jitter is { } random ? 0.5 + Math.Clamp(random(), 0, 1) : 1;
+        return TimeSpan.FromMilliseconds(capped * factor);
+    }
+
     /// <summary>The class of an answer.</summary>
-    public static DlrnAttemptFailure Classify(HttpResponseMessage response)
+    public static AttemptFailure Classify(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
         var status = (int)response.StatusCode;
         return status switch
         {
-            408 or 429 or 503 => DlrnAttemptFailure.NotProcessed,
-            501 => DlrnAttemptFailure.Final,
-            502 or 504 => DlrnAttemptFailure.OutcomeUnknown,
-            >= 500 and <= 599 => DlrnAttemptFailure.ServerFailed,
-            _ => DlrnAttemptFailure.Final,
+            408 or 429 or 503 => AttemptFailure.NotProcessed,
+            501 => AttemptFailure.Final,
+            502 or 504 => AttemptFailure.OutcomeUnknown,
+            >= 500 and <= 599 => AttemptFailure.ServerFailed,
+            _ => AttemptFailure.Final,
         };
     }
 
     /// <summary>The class of an attempt that ended without an answer. The caller's own cancellation is final.</summary>
-    public static DlrnAttemptFailure Classify(Exception exception, bool callerCancelled)
+    public static AttemptFailure Classify(Exception exception, bool callerCancelled)
     {
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            _ when callerCancelled => DlrnAttemptFailure.Final,
+            _ when callerCancelled => AttemptFailure.Final,
             // The connection was never made: nothing reached the server.
             HttpRequestException
             {
                 HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
                     or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
-            } => DlrnAttemptFailure.NotProcessed,
+            } => AttemptFailure.NotProcessed,
             // Sent (or maybe sent) and no answer: a dropped connection, a malformed answer, a timeout.
-            HttpRequestException or TimeoutRejectedException or OperationCanceledException => DlrnAttemptFailure.OutcomeUnknown,
-            _ => DlrnAttemptFailure.Final,
+            HttpRequestException or TimeoutRejectedException or OperationCanceledException => AttemptFailure.OutcomeUnknown,
+            _ => AttemptFailure.Final,
         };
     }
 
     /// <summary>Whether an attempt of this class is tried again.</summary>
     /// <param name="resendable">Whether the request may run twice, even at the same time (reads, the credential check).</param>
-    public static bool ShouldRetry(DlrnAttemptFailure failure, bool resendable) => failure switch
+    public static bool ShouldRetry(AttemptFailure failure, bool resendable) => failure switch
     {
-        DlrnAttemptFailure.NotProcessed or DlrnAttemptFailure.ServerFailed => true,
-        DlrnAttemptFailure.OutcomeUnknown => resendable,
+        AttemptFailure.NotProcessed or AttemptFailure.ServerFailed => true,
+        AttemptFailure.OutcomeUnknown => resendable,
         _ => false,
     };
 
@@ -119,11 +143,12 @@ public sealed record DlrnRetryPolicy(int MaxRetries, TimeSpan Delay)
     }
 
     /// <summary>
-    /// A pipeline for one kind of request: the retries around a per-attempt timeout.
+    /// A pipeline for one kind of request: the retries around a per-attempt timeout (none when null).
     /// </summary>
-    /// <param name="attemptTimeout">How long one attempt may take.</param>
+    /// <param name="attemptTimeout">How long one attempt may take; null when the caller bounds the whole request itself.</param>
     /// <param name="resendable">Whether an attempt whose outcome is unknown may be sent again.</param>
-    public ResiliencePipeline<HttpResponseMessage> Build(TimeSpan attemptTimeout, bool resendable, TimeProvider timeProvider)
+    /// <param name="timeProvider">The clock for Retry-After dates and the waits between attempts.</param>
+    public ResiliencePipeline<HttpResponseMessage> Build(TimeSpan? attemptTimeout, bool resendable, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
@@ -133,15 +158,20 @@ public sealed record DlrnRetryPolicy(int MaxRetries, TimeSpan Delay)
             {
                 ShouldHandle = arguments => ValueTask.FromResult(
                     ShouldRetry(arguments.Outcome, resendable, arguments.Context.CancellationToken.IsCancellationRequested, timeProvider.GetUtcNow())),
-                DelayGenerator = arguments => ValueTask.FromResult(
-                    arguments.Outcome.Result is { } response ? RetryAfter(response, timeProvider.GetUtcNow()) : null),
+                DelayGenerator = arguments => ValueTask.FromResult<TimeSpan?>(
+                    DelayBefore(arguments.AttemptNumber, arguments.Outcome.Result, timeProvider.GetUtcNow())),
                 MaxRetryAttempts = MaxRetries,
                 Delay = Delay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
+                BackoffType = DelayBackoffType.Constant,
+                UseJitter = false,
             });
         }
 
-        return builder.AddTimeout(attemptTimeout).Build();
+        if (attemptTimeout is { } timeout)
+        {
+            builder.AddTimeout(timeout);
+        }
+
+        return builder.Build();
     }
 }
