@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: sets up the example repositories (examples/setup.sh), then
 # builds example-greetlib and example-greeter (which BuildRequires it) for release "tiny" with
-# `cijobs build` into one DLRN data directory, and prints where the repository is.
+# `cijobs build` into one DLRN data directory, and the Debian package example-motd for release
+# "tiny-deb" into a second one (OUTPUT-deb), and prints where the repositories are.
 # Usage: bash examples/run.sh [WORK] [OUTPUT]   (defaults: examples/build, examples/out)
 # Needs `bash .ci/setup` first. CIJOBS overrides the command (default: the Release build).
 set -euo pipefail
@@ -28,7 +29,13 @@ for package in example-greetlib example-greeter; do
   $CIJOBS build --rdoinfo "$work/rdoinfo" --package "$package" --release tiny --output "$out"
 done
 
+out_deb="$out-deb"
+mkdir -p "$out_deb"
+$CIJOBS build --rdoinfo "$work/rdoinfo" --package example-motd --release tiny-deb --codename bookworm --output "$out_deb"
+
 echo
 echo "examples: DLRN repository with both packages: $out/repos/current"
 echo "examples: use it with: $out/repos/current/delorean.repo"
 cat "$out/repos/current/versions.csv"
+echo "examples: Debian (flat APT) repository with example-motd: $out_deb/repos/current"
+echo "examples: use it with: $out_deb/repos/current/delorean.list"

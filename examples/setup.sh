@@ -4,6 +4,8 @@
 #   <work>/git/example-greetlib-distgit   spec on branches rpm-main and tiny-1-rdo
 #   <work>/git/example-greeter            source, branch main, no tag (DLRN's fallback version 0.0.1)
 #   <work>/git/example-greeter-distgit    spec on branch rpm-main (BuildRequires example-greetlib)
+#   <work>/git/example-motd               source, tag v1.0.0 and one commit past it
+#   <work>/git/example-motd-distgit       debian/ on branch debian/main (release tiny-deb)
 #   <work>/rdoinfo                        examples/rdoinfo with @EXAMPLES_WORK@ replaced by <work>
 # Commit dates and identities are fixed, so the commit hashes are the same on every machine.
 # Usage: bash examples/setup.sh [WORK]   (default: examples/build). The work folder is recreated.
@@ -58,6 +60,20 @@ dist="$work/git/example-greeter-distgit"
 new_repo "$dist" rpm-main
 cp "$here/packages/example-greeter/distgit/"* "$dist/"
 commit "$dist" "2026-11-03T10:00:00+00:00" "Package example-greeter"
+
+# example-motd (Debian): tagged v1.0.0, then one more commit, so DLRN's rules give 1.0.1.
+src="$work/git/example-motd"
+new_repo "$src" main
+cp "$here/packages/example-motd/source/"* "$src/"
+commit "$src" "2026-11-04T09:00:00+00:00" "Initial motd command"
+git -C "$src" tag v1.0.0
+printf '\nRun it with a name: `example-motd Ada`.\n' >>"$src/README.md"
+commit "$src" "2026-11-05T09:00:00+00:00" "Document the name argument"
+
+dist="$work/git/example-motd-distgit"
+new_repo "$dist" debian/main
+cp -r "$here/packages/example-motd/distgit/debian" "$dist/"
+commit "$dist" "2026-11-04T10:00:00+00:00" "Package example-motd for Debian"
 
 # The rdoinfo, pointing at the repositories above.
 cp -r "$here/rdoinfo" "$work/rdoinfo"

@@ -181,7 +181,7 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
     }
 
     [Fact]
-    public async Task The_example_run_script_builds_both_packages_into_one_repository()
+    public async Task The_example_run_script_builds_both_rpms_into_one_repository_and_the_deb_into_another()
     {
         var work = temp.Combine("work");
         var output = temp.Combine("out");
@@ -204,5 +204,10 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
         File.ReadAllText(Path.Combine(current, "delorean.repo")).Should().Contain("[delorean]");
         new FileInfo(Path.Combine(output, "repos", "consistent")).LinkTarget.Should().Be(new FileInfo(current).LinkTarget, "both packages of the release built");
         File.ReadAllText(Path.Combine(current, "installed")).Should().StartWith("example-greeter ");
+        var debian = Path.Combine(output + "-deb", "repos", "current");
+        result.StandardOutput.Should().Contain(debian);
+        Directory.GetFiles(debian, "example-motd_1.0.1-*_all.deb").Should().ContainSingle();
+        File.ReadAllText(Path.Combine(debian, "Packages")).Should().Contain("Package: example-motd");
+        File.ReadAllText(Path.Combine(debian, "delorean.list")).Should().StartWith("deb [trusted=yes] ");
     }
 }

@@ -25,10 +25,11 @@ internal static class BuildCommand
         var keepChangelog = new Option<bool>("--keep-changelog") { Description = "Keep the distgit's %changelog entries (dropped by default, as DLRN does)." };
         var repoName = new Option<string>("--reponame") { Description = "Name of the .repo file and its section (DLRN reponame).", DefaultValueFactory = _ => BuildRequest.DefaultRepoName };
         var baseUrl = new Option<string?>("--baseurl") { Description = "URL where <output>/repos is served, for the .repo file. Default: its file:// URL." };
+        var codename = new Option<string>("--codename") { Description = "Debian builds: the distribution of the changelog entry (the target's codename). Default: this machine's VERSION_CODENAME from /etc/os-release, else unstable.", DefaultValueFactory = _ => HostCodename() };
         var format = OutputOptions.CreateFormatOption();
 
-        var command = new Command("build", "Build one package (source + distgit commits) with rpmbuild into a DLRN-compatible result: RPMs, SRPM, commit.yaml, versions.csv, logs, repodata and a .repo file.");
-        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, keepVersion, keepChangelog, repoName, baseUrl, format })
+        var command = new Command("build", "Build one package (source + distgit commits) into a DLRN-compatible result. A distgit with a spec builds with rpmbuild (RPMs, SRPM, repodata, a .repo file); a distgit with debian/ builds with dpkg-buildpackage (.deb, .dsc, .changes, .buildinfo, tarballs, a flat APT repository, a .list file). Both write commit.yaml, versions.csv and logs.");
+        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, codename, keepVersion, keepChangelog, repoName, baseUrl, format })
         {
             command.Options.Add(option);
         }
@@ -52,12 +53,13 @@ internal static class BuildCommand
                 RepoName = PackageNames.ValidateRepoName(parseResult.GetValue(repoName)!),
                 BaseUrl = parseResult.GetValue(baseUrl),
             };
+            var distribution = Core.Builds.Debian.DebianPackaging.ValidateDistribution(parseResult.GetValue(codename)!);
             var target = await BuildTargetResolver.ResolveAsync(request, cancellationToken);
             var runner = new CliWrapProcessRunner();
             var service = new PackageBuildService(runner, new RpmbuildPackageBuilder(runner), TimeProvider.System, line => Console.Error.WriteLine("build: " + line));
             var result = await service.BuildAsync(
                 target,
-                new PackageBuildService.OutputSettings(request.OutputDirectory, request.Dist, request.KeepVersion, request.KeepChangelog, request.RepoName, request.BaseUrl),
+                new PackageBuildService.OutputSettings(request.OutputDirectory, request.Dist, request.KeepVersion, request.KeepChangelog, request.RepoName, request.BaseUrl, distribution),
                 cancellationToken);
 
             if (parseResult.GetValue(format) == OutputFormat.Json)
@@ -76,6 +78,21 @@ internal static class BuildCommand
         return command;
     }
 
+    /// <summary>This machine's codename (VERSION_CODENAME in /etc/os-release), the default Debian distribution.</summary>
+    private static string HostCodename()
+    {
+        try
+        {
+            var line = File.ReadLines("/etc/os-release").Take(100).FirstOrDefault(l => l.StartsWith("VERSION_CODENAME=", StringComparison.Ordinal));
+            var value = line?["VERSION_CODENAME=".Length..].Trim().Trim('"');
+            return value is { Length: > 0 } ? value : PackageBuildService.DefaultCodename;
+        }
+        catch (IOException)
+        {
+            return PackageBuildService.DefaultCodename;
+        }
+    }
+
     private static void WriteText(BuildResult result)
     {
         Console.Out.WriteLine(result.Version is null
@@ -85,7 +102,7 @@ internal static class BuildCommand
         Console.Out.WriteLine($"  distro_hash {result.DistroHash} ({result.DistroBranch})");
         foreach (var nvra in result.Nvras)
         {
-            Console.Out.WriteLine($"  rpm {nvra}");
+            Console.Out.WriteLine($"  {result.Format} {nvra}");
         }
 
         Console.Out.WriteLine($"  result {result.ResultPath}");

@@ -21,19 +21,20 @@ public static class BuildExitCodes
     /// <summary>A source or distgit ref does not name a commit.</summary>
     public const int RefNotFound = 25;
 
-    /// <summary>The distgit holds no spec file (at its distgit-path) for the package.</summary>
+    /// <summary>The distgit holds neither a spec file nor a debian/ folder (at its distgit-path) for the package.</summary>
     public const int SpecMissing = 26;
 
-    /// <summary>The spec cannot be prepared: no Version, Release or Source0 line, or a Version that cannot be kept.</summary>
+    /// <summary>The packaging cannot be prepared: a spec without Version, Release or Source0 line, a Version that cannot be
+    /// kept, or a debian/control, debian/changelog or debian/source/format that cannot be read.</summary>
     public const int SpecInvalid = 27;
 
-    /// <summary>rpmbuild failed (SRPM or binary build); commit.yaml says FAILED and the log is named.</summary>
+    /// <summary>rpmbuild or dpkg-buildpackage failed; commit.yaml says FAILED and the log is named.</summary>
     public const int BuildFailed = 28;
 
     /// <summary>The output directory cannot be created or written.</summary>
     public const int OutputNotWritable = 29;
 
-    /// <summary>createrepo_c failed on the result directory.</summary>
+    /// <summary>createrepo_c (RPM) or apt-ftparchive (DEB) failed on the result directory.</summary>
     public const int RepositoryMetadataFailed = 30;
 
     /// <summary>An option value that cannot be used: --dist or --reponame with characters rpm or a file name cannot take.</summary>
@@ -42,4 +43,11 @@ public static class BuildExitCodes
     /// <summary>Something read from git is refused before it reaches a spec, a macro or a path: a tag with characters
     /// other than letters, digits and . _ + -, or a distgit symlink pointing outside the distgit; writes FAILED.</summary>
     public const int UnsafeGitValue = 32;
+
+    /// <summary>The distgit holds both a spec file and a debian/ folder, so it is not clear which package to build.</summary>
+    public const int PackagingAmbiguous = 33;
+
+    /// <summary>dpkg-checkbuilddeps found build dependencies of a Debian package missing (or conflicting); the error lists
+    /// them and nothing is built; writes FAILED.</summary>
+    public const int BuildDependenciesMissing = 34;
 }

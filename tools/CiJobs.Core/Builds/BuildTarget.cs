@@ -62,14 +62,18 @@ public sealed record BuildResult
 
     public required long DtBuild { get; init; }
 
-    /// <summary>The RPM Version and Release (with dist) set in the spec; null when the build stopped before.</summary>
+    /// <summary>"rpm" or "deb": what the distgit held (a spec or debian/) and so what was built.</summary>
+    public string Format { get; init; } = "rpm";
+
+    /// <summary>The RPM Version and Release (with dist) set in the spec, or the Debian upstream version and revision;
+    /// null when the build stopped before.</summary>
     public string? Version { get; init; }
 
     public string? PackageRelease { get; init; }
 
     public string? SourceNvr { get; init; }
 
-    /// <summary>N-V-R.A of every binary package.</summary>
+    /// <summary>N-V-R.A of every binary package (for Debian: each .deb's name_version_arch).</summary>
     public IReadOnlyList<string> Nvras { get; init; } = [];
 
     /// <summary>The hashed folder relative to the output directory (<c>repos/ab/cd/...</c>).</summary>
@@ -77,7 +81,7 @@ public sealed record BuildResult
 
     public required string ResultPath { get; init; }
 
-    /// <summary>The .repo file of the result; null for a failed build.</summary>
+    /// <summary>The .repo file (RPM) or APT .list file (Debian) of the result; null for a failed build.</summary>
     public string? RepoFile { get; init; }
 
     /// <summary>rpmbuild.log of the result.</summary>

@@ -12,7 +12,18 @@ public sealed record PackageRepositories(string Name, string? Upstream, string? 
 /// <param name="Commit">The commit row; its Artifacts are filled in by the writer.</param>
 /// <param name="StagingDirectory">The folder holding the logs (and, on success, nothing else yet).</param>
 /// <param name="Packages">The SRPM and RPMs to copy in (empty on failure).</param>
-public sealed record DlrnResult(DlrnCommit Commit, string StagingDirectory, IReadOnlyList<string> Packages);
+public sealed record DlrnResult(DlrnCommit Commit, string StagingDirectory, IReadOnlyList<string> Packages)
+{
+    /// <summary>RPM (createrepo_c metadata and a .repo file) or Debian (a flat APT repository and a .list file).</summary>
+    public PackageFormat Format { get; init; } = PackageFormat.Rpm;
+}
+
+/// <summary>The kind of packages a build produced.</summary>
+public enum PackageFormat
+{
+    Rpm,
+    Deb,
+}
 
 /// <summary>
 /// Writes a build into a DLRN data directory the way DLRN's post_build does: the hashed folder
@@ -96,12 +107,20 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
             commit = commit with { Artifacts = artifacts };
             await File.WriteAllTextAsync(Path.Combine(staging, "installed"), InstalledMarker(commit), cancellationToken);
             var history = ReadHistory(repos, exceptDirectory: final).Append(commit).ToList();
-            LinkOtherPackages(dataDirectory, staging, final, commit, history, packages);
+            LinkOtherPackages(dataDirectory, staging, commit, history, packages, result.Format);
             var versions = VersionsCsv(commit, history, packages);
             consistent = versions.Failures == 0;
             await File.WriteAllTextAsync(Path.Combine(staging, "versions.csv"), versions.Text, cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(staging, repoName + ".repo"), RepoFile(repoName, commit, baseUrl), cancellationToken);
-            await RunCreaterepoAsync(staging, cancellationToken);
+            if (result.Format == PackageFormat.Deb)
+            {
+                await File.WriteAllTextAsync(Path.Combine(staging, repoName + ".list"), AptListFile(commit, baseUrl), cancellationToken);
+                await RunAptFtparchiveAsync(staging, cancellationToken);
+            }
+            else
+            {
+                await File.WriteAllTextAsync(Path.Combine(staging, repoName + ".repo"), RepoFile(repoName, commit, baseUrl), cancellationToken);
+                await RunCreaterepoAsync(staging, cancellationToken);
+            }
         }
         else
         {
@@ -265,14 +284,27 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
     public static string RepoFile(string repoName, DlrnCommit commit, string baseUrl) =>
         $"[{repoName}]\nname={repoName}-{commit.ProjectName}-{commit.CommitHash}\nbaseurl={baseUrl.TrimEnd('/')}/{UnderRepos(commit.ShardedDirectory)}\nenabled=1\ngpgcheck=0\npriority=1\n";
 
+    /// <summary>The APT sources of a Debian result: the folder is a flat repository (<c>Packages</c>, <c>Sources</c> and
+    /// <c>Release</c> at its top), unsigned, so it is marked trusted.</summary>
+    public static string AptListFile(DlrnCommit commit, string baseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        var url = $"{baseUrl.TrimEnd('/')}/{UnderRepos(commit.ShardedDirectory)}";
+        return $"deb [trusted=yes] {url} ./\ndeb-src [trusted=yes] {url} ./\n";
+    }
+
     /// <summary>A datadir-relative <c>repos/…</c> path relative to <c>repos/</c> (what DLRN's base URL and symlinks use).</summary>
     private static string UnderRepos(string sharded) => sharded["repos/".Length..];
 
     private static DlrnCommit? Latest(IEnumerable<DlrnCommit> commits) =>
         commits.OrderBy(c => c.DtBuild).ThenBy(c => c.DtCommit).ThenBy(c => c.DtDistro).LastOrDefault();
 
-    private static void LinkOtherPackages(string dataDirectory, string staging, string final, DlrnCommit commit, IReadOnlyList<DlrnCommit> history, IReadOnlyList<PackageRepositories> packages)
+    private static void LinkOtherPackages(string dataDirectory, string staging, DlrnCommit commit, IReadOnlyList<DlrnCommit> history, IReadOnlyList<PackageRepositories> packages, PackageFormat format)
     {
+        // Only packages this result's repository metadata can index: RPMs into an RPM result, .debs into a Debian one.
+        Func<string, bool> indexed = format == PackageFormat.Deb
+            ? Debian.DpkgBuildpackageBuilder.IsBinaryPackage
+            : name => name.EndsWith(".rpm", StringComparison.Ordinal);
         var taken = new HashSet<string>(Directory.EnumerateFiles(staging).Select(Path.GetFileName)!, StringComparer.Ordinal);
         var byProject = history.ToLookup(c => c.ProjectName, StringComparer.Ordinal);
         foreach (var package in packages.Where(p => p.Name != commit.ProjectName))
@@ -283,7 +315,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
                 var target = Path.GetFullPath(Path.Combine(dataDirectory, artifact));
                 var name = Path.GetFileName(target);
                 if (!target.StartsWith(Path.GetFullPath(ReposDirectory(dataDirectory)) + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                    || !File.Exists(target) || !taken.Add(name))
+                    || !indexed(name) || !File.Exists(target) || !taken.Add(name))
                 {
                     continue;
                 }
@@ -303,6 +335,26 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
             throw new CiJobsException(
                 $"createrepo_c failed in {directory}: {result.StandardError.Trim()}",
                 BuildExitCodes.RepositoryMetadataFailed);
+        }
+    }
+
+    /// <summary>The index files of a flat APT repository in <paramref name="directory"/>: Packages, Sources, then Release
+    /// (which holds the checksums of the other two), each written aside and renamed into place.</summary>
+    private async Task RunAptFtparchiveAsync(string directory, CancellationToken cancellationToken)
+    {
+        foreach (var (command, file) in new[] { ("packages", "Packages"), ("sources", "Sources"), ("release", "Release") })
+        {
+            var result = await runner.RunAsync(new ProcessSpec("apt-ftparchive", [command, "."]) { WorkingDirectory = directory }, cancellationToken);
+            if (!result.Succeeded)
+            {
+                throw new CiJobsException(
+                    $"apt-ftparchive {command} failed in {directory}: {result.StandardError.Trim()}",
+                    BuildExitCodes.RepositoryMetadataFailed);
+            }
+
+            var aside = Path.Combine(directory, "." + file + ".new");
+            await File.WriteAllTextAsync(aside, result.StandardOutput, cancellationToken);
+            File.Move(aside, Path.Combine(directory, file), overwrite: true);
         }
     }
 

@@ -10,7 +10,11 @@ namespace CiJobs.Core.Builds;
 public sealed record PackageBuildInput(string SpecFile, string SourcesDirectory, string WorkDirectory, string Dist, BuildLog Log, string BuildLogFile);
 
 /// <summary>What a builder produced; on failure <see cref="Message"/> says which step failed.</summary>
-public sealed record PackageBuildOutput(bool Succeeded, string? SourcePackage, IReadOnlyList<string> BinaryPackages, string Message);
+public sealed record PackageBuildOutput(bool Succeeded, string? SourcePackage, IReadOnlyList<string> BinaryPackages, string Message)
+{
+    /// <summary>The exit code of a failed build (<see cref="BuildExitCodes.BuildFailed"/> unless the builder knows better).</summary>
+    public int ExitCode { get; init; } = BuildExitCodes.BuildFailed;
+}
 
 /// <summary>Builds a source package and its binary packages from a prepared spec (rpmbuild here; mock where it exists).</summary>
 public interface IPackageBuilder

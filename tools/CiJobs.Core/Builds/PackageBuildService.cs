@@ -1,4 +1,5 @@
 using System.Globalization;
+using CiJobs.Core.Builds.Debian;
 using CiJobs.Core.Dlrn;
 using CiJobs.Core.Git;
 using CiJobs.Core.Platform;
@@ -7,14 +8,20 @@ namespace CiJobs.Core.Builds;
 
 /// <summary>
 /// Builds one package at given source and distgit commits into a DLRN data directory: the tarball
-/// from the source commit, the spec edited the DLRN way, the package builder, then the DLRN-shaped result.
+/// from the source commit, the spec edited the DLRN way (or, for a distgit holding debian/, a Debian source tree with a
+/// DLRN-style version), the package builder, then the DLRN-shaped result.
 /// </summary>
-public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder builder, TimeProvider time, Action<string>? progress = null)
+public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder builder, TimeProvider time, Action<string>? progress = null, IDebianPackageBuilder? debianBuilder = null)
 {
     private readonly GitCli git = new(runner);
+    private readonly IDebianPackageBuilder debian = debianBuilder ?? new DpkgBuildpackageBuilder(runner);
 
     /// <summary>Settings that shape the result, apart from what to build.</summary>
-    public sealed record OutputSettings(string DataDirectory, string Dist, bool KeepVersion, bool KeepChangelog, string RepoName, string? BaseUrl);
+    /// <param name="Codename">The distribution of a Debian build's changelog entry (the target's codename).</param>
+    public sealed record OutputSettings(string DataDirectory, string Dist, bool KeepVersion, bool KeepChangelog, string RepoName, string? BaseUrl, string Codename = DefaultCodename);
+
+    /// <summary>The distribution a Debian build names when none is given.</summary>
+    public const string DefaultCodename = "unstable";
 
     /// <summary>Builds <paramref name="target"/>. Input errors found before both commits are known throw
     /// <see cref="CiJobsException"/>; anything later is written as a FAILED result and returned with its exit code.</summary>
@@ -70,7 +77,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         CiJobsException? failure = null;
         await using (var log = new BuildLog(Path.Combine(staging, "rpmbuild.log")))
         {
-            log.WriteLine($"cijobs build of {name} (project {target.Project}) at {buildTime.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)} with {builder.Name}");
+            log.WriteLine($"cijobs build of {name} (project {target.Project}) at {buildTime.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}");
             log.WriteLine($"source: {source.Location} {sourceCommit.Ref} = {sourceCommit.Hash}");
             log.WriteLine($"distgit: {distgit.Location} {distgitCommit.Ref} = {distgitCommit.Hash}{(target.DistgitPath.Length > 0 ? " path " + target.DistgitPath : "")}");
             foreach (var line in target.Provenance)
@@ -80,18 +87,29 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
             try
             {
-                prepared = await PrepareAsync(name, source, sourceCommit, distgit, distgitCommit, target.DistgitPath, buildTime, output, work, log, cancellationToken);
-                Report($"{target.Project}: building {name}-{prepared.Version}-{prepared.Release}{output.Dist} with {builder.Name}");
-                var sources = Path.Combine(work, "SOURCES");
-                built = await builder.BuildAsync(
-                    new PackageBuildInput(prepared.SpecFile, sources, Path.Combine(work, "build"), output.Dist, log, Path.Combine(staging, "build.log")),
-                    cancellationToken);
+                prepared = await PrepareAsync(new Checkout(name, source, sourceCommit, distgit, distgitCommit, target.DistgitPath, buildTime, output, work, log), cancellationToken);
+                if (prepared.Debian is { } tree)
+                {
+                    Report($"{target.Project}: building {tree.Source} {tree.FullVersion} with {debian.Name}");
+                    log.WriteLine($"builder: {debian.Name}");
+                    built = await debian.BuildAsync(new DebianBuildInput(tree.SourceTree, log, Path.Combine(staging, "build.log")), cancellationToken);
+                }
+                else
+                {
+                    Report($"{target.Project}: building {name}-{prepared.Version}-{prepared.Release}{output.Dist} with {builder.Name}");
+                    log.WriteLine($"builder: {builder.Name}");
+                    var sources = Path.Combine(work, "SOURCES");
+                    built = await builder.BuildAsync(
+                        new PackageBuildInput(prepared.SpecFile!, sources, Path.Combine(work, "build"), output.Dist, log, Path.Combine(staging, "build.log")),
+                        cancellationToken);
+                }
+
                 if (!built.Succeeded)
                 {
-                    failure = new CiJobsException(built.Message, BuildExitCodes.BuildFailed);
+                    failure = new CiJobsException(built.Message, built.ExitCode);
                 }
             }
-            catch (CiJobsException e) when (e.ExitCode is BuildExitCodes.SpecMissing or BuildExitCodes.SpecInvalid or BuildExitCodes.UnsafeGitValue)
+            catch (CiJobsException e) when (e.ExitCode is BuildExitCodes.SpecMissing or BuildExitCodes.SpecInvalid or BuildExitCodes.UnsafeGitValue or BuildExitCodes.PackagingAmbiguous)
             {
                 failure = e;
             }
@@ -124,7 +142,8 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var packages = failure is null && built is not null ? [built.SourcePackage!, .. built.BinaryPackages] : Array.Empty<string>();
         var baseUrl = output.BaseUrl ?? new Uri(DlrnResultWriter.ReposDirectory(dataDirectory)).AbsoluteUri;
         var writer = new DlrnResultWriter(runner);
-        var written = await writer.WriteAsync(dataDirectory, new DlrnResult(commit, staging, packages), target.PackageList, output.RepoName, baseUrl, cancellationToken);
+        var format = prepared?.Debian is null ? PackageFormat.Rpm : PackageFormat.Deb;
+        var written = await writer.WriteAsync(dataDirectory, new DlrnResult(commit, staging, packages) { Format = format }, target.PackageList, output.RepoName, baseUrl, cancellationToken);
 
         var resultPath = Path.Combine(dataDirectory, sharded);
         var logPath = Path.Combine(resultPath, "rpmbuild.log");
@@ -144,44 +163,65 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             DtCommit = sourceCommit.CommitterTime,
             DtDistro = written.DtDistro,
             DtBuild = written.DtBuild,
+            Format = format == PackageFormat.Deb ? "deb" : "rpm",
             Version = prepared?.Version,
-            PackageRelease = prepared is null ? null : prepared.Release + output.Dist,
+            PackageRelease = prepared is null ? null : prepared.Debian is null ? prepared.Release + output.Dist : prepared.Release,
             SourceNvr = written.SourceNvr,
-            Nvras = written.ArtifactFileNames.Where(f => !f.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f[..^".rpm".Length]).ToList(),
+            Nvras = format == PackageFormat.Deb
+                ? [.. written.ArtifactFileNames.Where(DpkgBuildpackageBuilder.IsBinaryPackage).Select(f => f[..f.LastIndexOf('.')])]
+                : [.. written.ArtifactFileNames.Where(f => !f.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f[..^".rpm".Length])],
             ResultDir = sharded,
             ResultPath = resultPath,
-            RepoFile = failure is null ? Path.Combine(resultPath, output.RepoName + ".repo") : null,
+            RepoFile = failure is null ? Path.Combine(resultPath, output.RepoName + (format == PackageFormat.Deb ? ".list" : ".repo")) : null,
             Log = logPath,
             Notes = written.Notes ?? "",
-            Builder = builder.Name,
+            Builder = prepared?.Debian is null ? builder.Name : debian.Name,
             ExitCode = failure?.ExitCode ?? 0,
         };
     }
 
-    private sealed record PreparedSpec(string SpecFile, string Version, string Release);
+    /// <summary>What preparing a build reads: the package, the two commits, the settings, the work folder and the log.</summary>
+    private sealed record Checkout(
+        string Name,
+        BuildRepository Source,
+        ResolvedCommit SourceCommit,
+        BuildRepository Distgit,
+        ResolvedCommit DistgitCommit,
+        string DistgitPath,
+        DateTimeOffset BuildTime,
+        OutputSettings Output,
+        string Work,
+        BuildLog Log);
 
-    private async Task<PreparedSpec> PrepareAsync(
-        string name,
-        BuildRepository source,
-        ResolvedCommit sourceCommit,
-        BuildRepository distgit,
-        ResolvedCommit distgitCommit,
-        string distgitPath,
-        DateTimeOffset buildTime,
-        OutputSettings output,
-        string work,
-        BuildLog log,
-        CancellationToken cancellationToken)
+    /// <summary>A prepared build: a spec (RPM) or a Debian source tree.</summary>
+    private sealed record PreparedSpec(string? SpecFile, string Version, string Release, PreparedDebianSource? Debian = null);
+
+    private async Task<PreparedSpec> PrepareAsync(Checkout checkout, CancellationToken cancellationToken)
     {
+        var (name, source, sourceCommit, distgit, distgitCommit, distgitPath, buildTime, output, work, log) = checkout;
         var entries = await distgit.ListTreeAsync(distgitCommit.Hash, distgitPath, cancellationToken)
             ?? throw new CiJobsException($"the distgit has no folder '{distgitPath}' at {distgitCommit.Ref} ({distgitCommit.Hash[..7]})", BuildExitCodes.SpecMissing);
         var specs = entries.Where(e => e.EndsWith(".spec", StringComparison.Ordinal)).ToList();
+        var hasDebian = entries.Contains("debian");
+        var where = $"{distgit.Location}{(distgitPath.Length > 0 ? "/" + distgitPath : "")} at {distgitCommit.Ref} ({distgitCommit.Hash[..7]})";
+        if (hasDebian && specs.Count > 0)
+        {
+            throw new CiJobsException(
+                $"the distgit {where} holds both a spec file ({string.Join(", ", specs.Select(PackageNames.Printable))}) and a debian/ folder: keep one, or point distgit-path at one of them",
+                BuildExitCodes.PackagingAmbiguous);
+        }
+
+        if (hasDebian)
+        {
+            return await PrepareDebianAsync(checkout, cancellationToken);
+        }
+
         var specName = GitValues.FileName(
             specs.Contains(name + ".spec") ? name + ".spec"
             : specs.Count == 1 ? specs[0]
             : throw new CiJobsException(
                 specs.Count == 0
-                    ? $"no spec file in the distgit {distgit.Location}{(distgitPath.Length > 0 ? "/" + distgitPath : "")} at {distgitCommit.Ref} ({distgitCommit.Hash[..7]})"
+                    ? $"no spec file and no debian/ folder in the distgit {where}"
                     : $"the distgit holds several spec files ({string.Join(", ", specs.Select(PackageNames.Printable))}) and none is named {name}.spec",
                 BuildExitCodes.SpecMissing),
             "distgit");
@@ -189,18 +229,8 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
         var sources = Path.Combine(work, "SOURCES");
         var specsDirectory = Path.Combine(work, "SPECS");
-        Directory.CreateDirectory(sources);
         Directory.CreateDirectory(specsDirectory);
-        var distgitTar = Path.Combine(work, "distgit.tar");
-        await distgit.ArchiveAsync(distgitCommit.Hash, distgitPath, distgitTar, prefix: null, cancellationToken);
-        var untar = await runner.RunAsync(new ProcessSpec("tar", ["-xf", distgitTar, "-C", sources]), cancellationToken);
-        if (!untar.Succeeded)
-        {
-            throw new CiJobsException($"cannot unpack the distgit: {untar.StandardError.Trim()}", BuildExitCodes.SpecMissing);
-        }
-
-        // Before anything reads a distgit file (the spec included) or rpmbuild follows one.
-        DistgitLinks.Check(DistgitLinks.Read(sources), distgitPath.Length > 0 ? $"folder '{distgitPath}'" : "its top folder");
+        await UnpackDistgitAsync(distgit, distgitCommit, distgitPath, sources, cancellationToken);
 
         var spec = await File.ReadAllTextAsync(Path.Combine(sources, specName), cancellationToken);
         DlrnVersion versions;
@@ -217,17 +247,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         }
         else
         {
-            var tag = await source.DescribeAsync(sourceCommit.Hash, cancellationToken);
-            versions = DlrnVersioning.FromTag(tag);
-            log.WriteLine(tag is null
-                ? $"version: {versions.Version} (no tag reachable from the source commit)"
-                : $"version: {versions.Version}, upstream version {versions.UpstreamVersion} (tag {tag.Name}{(tag.PastTag ? ", the commit is past it" : "")})");
-            if (versions.Version.Length == 0)
-            {
-                throw new CiJobsException(
-                    $"DLRN's rules give an empty Version for the tag '{tag?.Name}' (upstream version '{versions.UpstreamVersion}')",
-                    BuildExitCodes.SpecInvalid);
-            }
+            versions = await TagVersionAsync(source, sourceCommit, log, cancellationToken);
         }
 
         var release = DlrnVersioning.Release(buildTime, await source.ShortHashAsync(sourceCommit.Hash, cancellationToken));
@@ -241,6 +261,65 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         await File.WriteAllTextAsync(specFile, edited, cancellationToken);
         log.WriteLine($"release: {release}{output.Dist}");
         return new PreparedSpec(specFile, versions.Version, release);
+    }
+
+    /// <summary>Unpacks the distgit (at its path) into <paramref name="target"/> and refuses links that lead out of it,
+    /// before anything reads a distgit file or a build tool follows one.</summary>
+    private async Task UnpackDistgitAsync(BuildRepository distgit, ResolvedCommit distgitCommit, string distgitPath, string target, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(target);
+        var distgitTar = Path.Combine(Path.GetDirectoryName(target)!, "distgit.tar");
+        await distgit.ArchiveAsync(distgitCommit.Hash, distgitPath, distgitTar, prefix: null, cancellationToken);
+        var untar = await runner.RunAsync(new ProcessSpec("tar", ["-xf", distgitTar, "-C", target]), cancellationToken);
+        if (!untar.Succeeded)
+        {
+            throw new CiJobsException($"cannot unpack the distgit: {untar.StandardError.Trim()}", BuildExitCodes.SpecMissing);
+        }
+
+        DistgitLinks.Check(DistgitLinks.Read(target), distgitPath.Length > 0 ? $"folder '{distgitPath}'" : "its top folder");
+    }
+
+    /// <summary>DLRN's versions from the newest tag reachable from the source commit.</summary>
+    private static async Task<DlrnVersion> TagVersionAsync(BuildRepository source, ResolvedCommit sourceCommit, BuildLog log, CancellationToken cancellationToken)
+    {
+        var tag = await source.DescribeAsync(sourceCommit.Hash, cancellationToken);
+        var versions = DlrnVersioning.FromTag(tag);
+        log.WriteLine(tag is null
+            ? $"version: {versions.Version} (no tag reachable from the source commit)"
+            : $"version: {versions.Version}, upstream version {versions.UpstreamVersion} (tag {tag.Name}{(tag.PastTag ? ", the commit is past it" : "")})");
+        if (versions.Version.Length == 0)
+        {
+            throw new CiJobsException(
+                $"DLRN's rules give an empty Version for the tag '{tag?.Name}' (upstream version '{versions.UpstreamVersion}')",
+                BuildExitCodes.SpecInvalid);
+        }
+
+        return versions;
+    }
+
+    /// <summary>The Debian path of <see cref="PrepareAsync"/>: the distgit's debian/ over the source commit's files.</summary>
+    private async Task<PreparedSpec> PrepareDebianAsync(Checkout checkout, CancellationToken cancellationToken)
+    {
+        var (name, source, sourceCommit, distgit, distgitCommit, distgitPath, buildTime, output, work, log) = checkout;
+        log.WriteLine("packaging: debian/ (Debian source package)");
+        var files = Path.Combine(work, "distgit");
+        await UnpackDistgitAsync(distgit, distgitCommit, distgitPath, files, cancellationToken);
+        var versions = output.KeepVersion ? new DlrnVersion("", "") : await TagVersionAsync(source, sourceCommit, log, cancellationToken);
+        var release = DlrnVersioning.Release(buildTime, await source.ShortHashAsync(sourceCommit.Hash, cancellationToken));
+        var change = $"Automated build of {name}: source {sourceCommit.Hash[..12]} ({sourceCommit.Ref}), distgit {distgitCommit.Hash[..12]} ({distgitCommit.Ref}).";
+        var prepared = await new DebianSourcePreparer(runner).PrepareAsync(
+            name,
+            files,
+            versions,
+            release,
+            change,
+            buildTime,
+            new DebianSourcePreparer.Settings(output.Codename, output.KeepVersion, output.KeepChangelog),
+            (file, prefix) => source.ArchiveAsync(sourceCommit.Hash, "", file, prefix, cancellationToken),
+            work,
+            log,
+            cancellationToken);
+        return new PreparedSpec(null, prepared.UpstreamVersion, prepared.Release, prepared);
     }
 
     /// <summary>The tarball's name before the version: "linux" for a source with Kconfig and Kbuild at its top, else the

@@ -106,8 +106,11 @@ public sealed record DlrnCommit
     /// <summary>The file names of the artifacts (what the server fetches from the repo URL).</summary>
     public IReadOnlyList<string> ArtifactFileNames => [.. Artifacts.Select(FileNameOf)];
 
-    /// <summary>The SRPM's NVR (its file name without <c>.src.rpm</c>), or null.</summary>
-    public string? SourceNvr => ArtifactFileNames.FirstOrDefault(a => a.EndsWith(".src.rpm", StringComparison.Ordinal))?[..^".src.rpm".Length];
+    /// <summary>The SRPM's NVR (its file name without <c>.src.rpm</c>); for a Debian build the .dsc's
+    /// <c>source_version</c>; or null.</summary>
+    public string? SourceNvr =>
+        ArtifactFileNames.FirstOrDefault(a => a.EndsWith(".src.rpm", StringComparison.Ordinal))?[..^".src.rpm".Length]
+        ?? ArtifactFileNames.FirstOrDefault(a => a.EndsWith(".dsc", StringComparison.Ordinal))?[..^".dsc".Length];
 
     /// <summary>The columns as DLRN's <c>saveYAML_commit</c> writes them: every value a string, sorted keys.
     /// The columns this record does not hold are written as DLRN writes them for a new commit.</summary>
