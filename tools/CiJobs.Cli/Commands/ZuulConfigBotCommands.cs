@@ -246,7 +246,8 @@ internal static class ZuulConfigBotCommands
                 Remote = parse.GetValue(remote)!,
                 TargetBranch = parse.GetValue(target)!,
                 ForgeProject = parse.GetValue(project),
-                SshKeyFile = parse.GetValue(sshKey)?.FullName ?? SystemEnvironment.Instance.GetVariable(SshKeyVariable),
+                // The role sets the variable to "" when no key is configured: that means no key, not a key named "".
+                SshKeyFile = parse.GetValue(sshKey)?.FullName ?? (SystemEnvironment.Instance.GetVariable(SshKeyVariable) is { Length: > 0 } keyFile ? keyFile : null),
                 CommitDate = head?.Date,
             };
             var forge = kind == ReviewSystem.Gerrit ? null : CreateForge(kind, parse.GetValue(apiUrl));
