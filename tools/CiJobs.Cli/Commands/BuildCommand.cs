@@ -78,14 +78,15 @@ internal static class BuildCommand
         return command;
     }
 
-    /// <summary>This machine's codename (VERSION_CODENAME in /etc/os-release), the default Debian distribution.</summary>
+    /// <summary>This machine's codename (VERSION_CODENAME in /etc/os-release), the default Debian distribution, when it is
+    /// a valid distribution name: the default is read for every build, RPM ones too, and must never fail one.</summary>
     private static string HostCodename()
     {
         try
         {
             var line = File.ReadLines("/etc/os-release").Take(100).FirstOrDefault(l => l.StartsWith("VERSION_CODENAME=", StringComparison.Ordinal));
             var value = line?["VERSION_CODENAME=".Length..].Trim().Trim('"');
-            return value is { Length: > 0 } ? value : PackageBuildService.DefaultCodename;
+            return value is not null && Core.Builds.Debian.DebianPackaging.IsDistribution(value) ? value : PackageBuildService.DefaultCodename;
         }
         catch (IOException)
         {

@@ -1,3 +1,5 @@
+using CiJobs.Core.Platform;
+
 namespace CiJobs.Core.Builds;
 
 /// <summary>An append-only log file (rpmbuild.log) written line by line as the build goes.</summary>
@@ -21,6 +23,34 @@ public sealed class BuildLog : IAsyncDisposable
             writer.WriteLine(line);
         }
     }
+
+    /// <summary>
+    /// Runs a build tool (rpmbuild, dpkg-buildpackage, …) in <paramref name="workingDirectory"/> with <c>LC_ALL=C</c>:
+    /// the command line, every line of its output (also copied to <paramref name="copy"/>, the binary build's log) and
+    /// its exit code go into this log.
+    /// </summary>
+    public async Task<ProcessResult> RunToolAsync(IProcessRunner runner, string tool, IReadOnlyList<string> arguments, string workingDirectory, BuildLog? copy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(arguments);
+        WriteLine(string.Join(' ', ["+", tool, .. arguments.Select(Quote)]));
+        var result = await runner.RunAsync(
+            new ProcessSpec(tool, arguments)
+            {
+                WorkingDirectory = workingDirectory,
+                Environment = new Dictionary<string, string?> { ["LC_ALL"] = "C" },
+                OnOutputLine = line =>
+                {
+                    WriteLine(line);
+                    copy?.WriteLine(line);
+                },
+            },
+            cancellationToken);
+        WriteLine($"{tool} exited with code {result.ExitCode}");
+        return result;
+    }
+
+    private static string Quote(string argument) => argument.Contains(' ', StringComparison.Ordinal) ? $"'{argument}'" : argument;
 
     public ValueTask DisposeAsync() => writer.DisposeAsync();
 }

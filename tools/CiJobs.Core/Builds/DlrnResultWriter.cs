@@ -338,8 +338,9 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         }
     }
 
-    /// <summary>The index files of a flat APT repository in <paramref name="directory"/>: Packages, Sources, then Release
-    /// (which holds the checksums of the other two), each written aside and renamed into place.</summary>
+    /// <summary>The index files of a flat APT repository in <paramref name="directory"/> (the staging folder, which
+    /// readers see only once it is swapped in whole): Packages, Sources, then Release, which holds the checksums of the
+    /// other two.</summary>
     private async Task RunAptFtparchiveAsync(string directory, CancellationToken cancellationToken)
     {
         foreach (var (command, file) in new[] { ("packages", "Packages"), ("sources", "Sources"), ("release", "Release") })
@@ -352,9 +353,7 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
                     BuildExitCodes.RepositoryMetadataFailed);
             }
 
-            var aside = Path.Combine(directory, "." + file + ".new");
-            await File.WriteAllTextAsync(aside, result.StandardOutput, cancellationToken);
-            File.Move(aside, Path.Combine(directory, file), overwrite: true);
+            await File.WriteAllTextAsync(Path.Combine(directory, file), result.StandardOutput, cancellationToken);
         }
     }
 

@@ -304,7 +304,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         log.WriteLine("packaging: debian/ (Debian source package)");
         var files = Path.Combine(work, "distgit");
         await UnpackDistgitAsync(distgit, distgitCommit, distgitPath, files, cancellationToken);
-        var versions = output.KeepVersion ? new DlrnVersion("", "") : await TagVersionAsync(source, sourceCommit, log, cancellationToken);
+        var versions = output.KeepVersion ? null : await TagVersionAsync(source, sourceCommit, log, cancellationToken);
         var release = DlrnVersioning.Release(buildTime, await source.ShortHashAsync(sourceCommit.Hash, cancellationToken));
         var change = $"Automated build of {name}: source {sourceCommit.Hash[..12]} ({sourceCommit.Ref}), distgit {distgitCommit.Hash[..12]} ({distgitCommit.Ref}).";
         var prepared = await new DebianSourcePreparer(runner).PrepareAsync(
@@ -314,7 +314,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             release,
             change,
             buildTime,
-            new DebianSourcePreparer.Settings(output.Codename, output.KeepVersion, output.KeepChangelog),
+            new DebianSourcePreparer.Settings(output.Codename, output.KeepChangelog),
             (file, prefix) => source.ArchiveAsync(sourceCommit.Hash, "", file, prefix, cancellationToken),
             work,
             log,

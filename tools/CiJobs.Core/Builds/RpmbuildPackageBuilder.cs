@@ -63,24 +63,6 @@ public sealed class RpmbuildPackageBuilder(IProcessRunner runner) : IPackageBuil
         return new PackageBuildOutput(true, srpm, rpms, "OK");
     }
 
-    private async Task<int> RunAsync(PackageBuildInput input, IReadOnlyList<string> arguments, BuildLog? buildLog, CancellationToken cancellationToken)
-    {
-        input.Log.WriteLine("+ rpmbuild " + string.Join(' ', arguments.Select(Quote)));
-        var result = await runner.RunAsync(
-            new ProcessSpec("rpmbuild", arguments)
-            {
-                WorkingDirectory = input.WorkDirectory,
-                Environment = new Dictionary<string, string?> { ["LC_ALL"] = "C" },
-                OnOutputLine = line =>
-                {
-                    input.Log.WriteLine(line);
-                    buildLog?.WriteLine(line);
-                },
-            },
-            cancellationToken);
-        input.Log.WriteLine($"rpmbuild exited with code {result.ExitCode}");
-        return result.ExitCode;
-    }
-
-    private static string Quote(string argument) => argument.Contains(' ', StringComparison.Ordinal) ? $"'{argument}'" : argument;
+    private async Task<int> RunAsync(PackageBuildInput input, IReadOnlyList<string> arguments, BuildLog? buildLog, CancellationToken cancellationToken) =>
+        (await input.Log.RunToolAsync(runner, "rpmbuild", arguments, input.WorkDirectory, buildLog, cancellationToken)).ExitCode;
 }

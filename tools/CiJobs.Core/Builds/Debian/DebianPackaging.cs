@@ -34,8 +34,10 @@ public static partial class DebianPackaging
 
     public static bool IsUpstreamVersion(string version) => UpstreamVersion().IsMatch(version);
 
+    public static bool IsDistribution(string name) => Distribution().IsMatch(name);
+
     /// <summary>Checks a distribution name given on the command line (<c>--codename</c>).</summary>
-    public static string ValidateDistribution(string name) => Distribution().IsMatch(name)
+    public static string ValidateDistribution(string name) => IsDistribution(name)
         ? name
         : throw new CiJobsException(
             $"invalid --codename '{PackageNames.Printable(name)}': use lower-case letters, digits and . + - only",

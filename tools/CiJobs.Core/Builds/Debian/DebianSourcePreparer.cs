@@ -23,17 +23,17 @@ public sealed class DebianSourcePreparer(IProcessRunner runner)
 
     /// <summary>Settings of the preparation.</summary>
     /// <param name="Distribution">The changelog's distribution (the target's codename).</param>
-    /// <param name="KeepVersion">Take the upstream version from the distgit's changelog instead of the tag.</param>
     /// <param name="KeepChangelog">Keep the distgit's changelog entries below the new one.</param>
-    public sealed record Settings(string Distribution, bool KeepVersion, bool KeepChangelog);
+    public sealed record Settings(string Distribution, bool KeepChangelog);
 
     /// <param name="distgitFiles">The distgit folder, already unpacked and checked for links that lead out.</param>
-    /// <param name="tagVersion">DLRN's versions from the source's tag (used unless <see cref="Settings.KeepVersion"/>).</param>
+    /// <param name="tagVersion">DLRN's versions from the source's tag; null keeps the upstream version of the distgit's
+    /// changelog (<c>--keep-version</c>).</param>
     /// <param name="upstreamArchive">Writes the source commit as a .tar.gz with the given top folder to the given file.</param>
     public async Task<PreparedDebianSource> PrepareAsync(
         string name,
         string distgitFiles,
-        DlrnVersion tagVersion,
+        DlrnVersion? tagVersion,
         string release,
         string changeLine,
         DateTimeOffset buildTime,
@@ -61,16 +61,12 @@ public sealed class DebianSourcePreparer(IProcessRunner runner)
             log.WriteLine($"debian: the source package is named {control.Source}, the rdoinfo package {name}");
         }
 
-        string upstreamVersion;
-        if (settings.KeepVersion)
+        var upstreamVersion = tagVersion?.Version
+            ?? DebianPackaging.ChangelogUpstreamVersion(oldChangelog)
+            ?? throw new CiJobsException("debian/changelog has no entry whose version could be kept", BuildExitCodes.SpecInvalid);
+        if (tagVersion is null)
         {
-            upstreamVersion = DebianPackaging.ChangelogUpstreamVersion(oldChangelog)
-                ?? throw new CiJobsException("debian/changelog has no entry whose version could be kept", BuildExitCodes.SpecInvalid);
             log.WriteLine($"version: {upstreamVersion} (kept from debian/changelog)");
-        }
-        else
-        {
-            upstreamVersion = tagVersion.Version;
         }
 
         var fullVersion = DebianPackaging.Version(upstreamVersion, release, format);

@@ -97,12 +97,11 @@ public sealed class DpkgBuildpackageBuilder(IProcessRunner runner) : IDebianPack
         var items = new List<string>();
         foreach (var line in standardError.Split('\n'))
         {
-            foreach (var marker in new[] { "Unmet build dependencies:", "Build conflicts:" })
+            foreach (var (marker, prefix) in new[] { ("Unmet build dependencies:", ""), ("Build conflicts:", "conflicts with ") })
             {
                 var at = line.IndexOf(marker, StringComparison.Ordinal);
                 if (at >= 0)
                 {
-                    var prefix = marker.StartsWith("Build", StringComparison.Ordinal) ? "conflicts with " : "";
                     items.AddRange(SplitRelations(line[(at + marker.Length)..]).Select(r => prefix + r));
                 }
             }
@@ -196,24 +195,8 @@ public sealed class DpkgBuildpackageBuilder(IProcessRunner runner) : IDebianPack
         return names;
     }
 
-    private async Task<ProcessResult> RunAsync(DebianBuildInput input, string tool, IReadOnlyList<string> arguments, BuildLog? buildLog, CancellationToken cancellationToken)
-    {
-        input.Log.WriteLine($"+ {tool} {string.Join(' ', arguments)}".TrimEnd());
-        var result = await runner.RunAsync(
-            new ProcessSpec(tool, arguments)
-            {
-                WorkingDirectory = input.SourceTree,
-                Environment = new Dictionary<string, string?> { ["LC_ALL"] = "C" },
-                OnOutputLine = line =>
-                {
-                    input.Log.WriteLine(line);
-                    buildLog?.WriteLine(line);
-                },
-            },
-            cancellationToken);
-        input.Log.WriteLine($"{tool} exited with code {result.ExitCode}");
-        return result;
-    }
+    private Task<ProcessResult> RunAsync(DebianBuildInput input, string tool, IReadOnlyList<string> arguments, BuildLog? buildLog, CancellationToken cancellationToken) =>
+        input.Log.RunToolAsync(runner, tool, arguments, input.SourceTree, buildLog, cancellationToken);
 
     private static string LastLine(string text) =>
         PackageNames.Printable(text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)");
