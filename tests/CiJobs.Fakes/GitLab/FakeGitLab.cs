@@ -136,6 +136,18 @@ public sealed class FakeGitLab : FakeServer
         }
     }
 
+    /// <summary>Adds a running pipeline of the project that no merge request owns (a branch or merge-train pipeline).</summary>
+    public FakeGitLabPipeline AddProjectPipeline(string project, string status = "running")
+    {
+        lock (gate)
+        {
+            var p = Project(project)!;
+            var pipeline = new FakeGitLabPipeline(++nextId, p.Id, 0, "", "push") { Status = status };
+            pipelines.Add(pipeline);
+            return pipeline;
+        }
+    }
+
     public int RequestCount { get; private set; }
 
     protected override void MapRoutes(WebApplication app)
@@ -243,6 +255,26 @@ public sealed class FakeGitLab : FakeServer
         {
             var pipeline = new FakeGitLabPipeline(++nextId, p.Id, iid, Head(m) ?? "", "merge_request_event") { Status = "created" };
             pipelines.Add(pipeline);
+            return Results.Json(PipelineJson(p, pipeline), statusCode: 201);
+        }));
+        api.MapGet("/projects/{id}/pipelines/{pipelineId:long}", (string id, long pipelineId) => WithProject(id, p =>
+            pipelines.FirstOrDefault(x => x.ProjectId == p.Id && x.Id == pipelineId) is { } pipeline
+                ? Results.Json(PipelineJson(p, pipeline))
+                : Results.Json(new { message = "404 Not found" }, statusCode: 404)));
+        api.MapPost("/projects/{id}/pipelines/{pipelineId:long}/cancel", (string id, long pipelineId) => WithProject(id, p =>
+        {
+            // GitLab cancels the running jobs and answers the pipeline; a finished pipeline keeps its status.
+            if (pipelines.FirstOrDefault(x => x.ProjectId == p.Id && x.Id == pipelineId) is not { } pipeline)
+            {
+                return Results.Json(new { message = "404 Not found" }, statusCode: 404);
+            }
+
+            if (pipeline.Status is "created" or "waiting_for_resource" or "preparing" or "pending" or "running" or "scheduled")
+            {
+                pipeline.Status = "canceled";
+                pipeline.CanceledAt = DateTimeOffset.UtcNow;
+            }
+
             return Results.Json(PipelineJson(p, pipeline), statusCode: 201);
         }));
         api.MapPost("/projects/{id}/statuses/{sha}", async (string id, string sha, HttpContext c) =>
@@ -527,4 +559,7 @@ public sealed class FakeGitLabPipeline(long id, long projectId, int iid, string 
     public string Source { get; } = source;
 
     public string Status { get; set; } = "created";
+
+    /// <summary>When the cancel request arrived (null: never canceled).</summary>
+    public DateTimeOffset? CanceledAt { get; set; }
 }

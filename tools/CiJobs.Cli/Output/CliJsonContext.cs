@@ -25,6 +25,8 @@ namespace CiJobs.Cli.Output;
         typeof(SnakeCaseEnumConverter<SyncState>),
     ])]
 [JsonSerializable(typeof(MirrorResult))]
+[JsonSerializable(typeof(SystemTestSummary))]
+[JsonSerializable(typeof(List<SystemTestRepositoryJson>))]
 [JsonSerializable(typeof(BuildPlan))]
 [JsonSerializable(typeof(BuildResult))]
 [JsonSerializable(typeof(IReadOnlyList<RdoRelease>))]

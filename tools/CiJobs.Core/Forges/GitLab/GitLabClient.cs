@@ -11,7 +11,7 @@ namespace CiJobs.Core.Forges.GitLab;
 /// A thin typed client for the GitLab v4 REST API (merge requests, notes, commit statuses, pipelines).
 /// The token goes in a <c>PRIVATE-TOKEN</c> (or <c>Authorization: Bearer</c>) header on each request and nowhere else.
 /// </summary>
-public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitStatusApi, IPipelineApi
+public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitStatusApi, IPipelineApi, IGitLabPipelineControl
 {
     private static readonly JsonSerializerOptions Json = GitLabJsonContext.Default.Options;
 
@@ -242,6 +242,14 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
 
     async Task<ForgePipeline> IPipelineApi.RunForMergeRequestAsync(string project, int number, CancellationToken cancellationToken) =>
         ToModel(await SendAsync<GitLabPipelineDto>(HttpMethod.Post, $"projects/{Id(project)}/merge_requests/{number}/pipelines", null, $"Running a pipeline for {project}!{number}", cancellationToken));
+
+    /// <summary>Reads one pipeline of a project (<c>GET projects/:id/pipelines/:pipeline_id</c>).</summary>
+    public async Task<ForgePipeline> GetPipelineAsync(string project, long pipelineId, CancellationToken cancellationToken) =>
+        ToModel(await SendAsync<GitLabPipelineDto>(HttpMethod.Get, $"projects/{Id(project)}/pipelines/{pipelineId.ToString(CultureInfo.InvariantCulture)}", null, $"Reading pipeline {pipelineId} of {project}", cancellationToken));
+
+    /// <summary>Cancels a pipeline's running jobs (<c>POST projects/:id/pipelines/:pipeline_id/cancel</c>); a finished pipeline keeps its status.</summary>
+    public async Task<ForgePipeline> CancelPipelineAsync(string project, long pipelineId, CancellationToken cancellationToken) =>
+        ToModel(await SendAsync<GitLabPipelineDto>(HttpMethod.Post, $"projects/{Id(project)}/pipelines/{pipelineId.ToString(CultureInfo.InvariantCulture)}/cancel", null, $"Canceling pipeline {pipelineId} of {project}", cancellationToken));
 
     internal static string StateName(CommitState state) => state switch
     {
