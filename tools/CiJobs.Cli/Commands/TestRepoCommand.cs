@@ -40,7 +40,7 @@ internal static class TestRepoCommand
             DefaultValueFactory = _ => "check",
         }.AcceptOnlyFromAmong("check", "gate");
 
-        public Option<string?> Item { get; } = new("--item") { Description = "gate: the Zuul queue item's uuid (zuul.build's item), so that each queue item gets its own repository." };
+        public Option<string?> Item { get; } = new("--item") { Description = "gate: a uuid unique to the queue item (in Zuul: {{ zuul.buildset }}), so that each queue item gets its own repository; its first 12 characters go into the name." };
 
         public void AddTo(Command command)
         {
