@@ -212,6 +212,22 @@ public sealed class TestRepoPublisherTests(TestRepoPackagesFixture packages) : I
     }
 
     [Fact]
+    public async Task With_a_commit_yaml_only_its_artifacts_are_taken_not_the_packages_linked_in_from_other_builds()
+    {
+        var result = packages.CopyOf(packages.Deb, temp.Combine("repos", "ab", "cd", "abcd_1234"));
+        packages.CopyOf(packages.RpmBeta, result);
+        var artifacts = string.Join(',', new[] { "tr-motd_1.0_all.deb", "tr-motd_1.0.dsc", "tr-motd_1.0.tar.xz", "tr-motd_1.0_amd64.changes" }.Select(f => "repos/ab/cd/abcd_1234/" + f));
+        File.WriteAllText(Path.Combine(result, "tr-motd_1.0_amd64.changes"), "Format: 1.8\n");
+        File.WriteAllText(Path.Combine(result, "commit.yaml"), $"commits:\n- artifacts: \"{artifacts}\"\n  commit_hash: \"abcd\"\n  distro_hash: \"1234\"\n  dt_build: \"1\"\n  dt_commit: \"1\"\n  dt_distro: \"1\"\n  project_name: \"tr-motd\"\n  status: \"SUCCESS\"\n");
+
+        var published = await PublishAsync(Request("from-commit", result));
+
+        published.Rpm.Should().BeNull("the RPMs in the folder are not this build's artifacts");
+        published.Deb!.Packages.Select(p => p.File).Should().Equal("pool/main/tr-motd_1.0_all.deb", "pool/main/tr-motd_1.0.dsc");
+        Directory.GetFiles(Path.Combine(published.Path, "deb", "pool", "main")).Select(Path.GetFileName).Should().BeEquivalentTo("tr-motd_1.0_all.deb", "tr-motd_1.0.dsc", "tr-motd_1.0.tar.xz");
+    }
+
+    [Fact]
     public async Task A_failed_build_a_folder_without_packages_and_a_missing_folder_are_refused()
     {
         var empty = temp.Combine("empty");
