@@ -80,7 +80,7 @@ internal static class BuildCommand
 
     /// <summary>This machine's codename (VERSION_CODENAME in /etc/os-release), the default Debian distribution, when it is
     /// a valid distribution name: the default is read for every build, RPM ones too, and must never fail one.</summary>
-    private static string HostCodename()
+    internal static string HostCodename()
     {
         try
         {

@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return PublishCommand.Create();
         yield return ReportCommand.Create();
         yield return PromoteCommand.Create();
+        yield return TestRepoCommand.Create();
         yield return ServeCommand.Create();
         yield return SystemTestCommand.Create();
         yield return ZuulConfigCommand.Create();

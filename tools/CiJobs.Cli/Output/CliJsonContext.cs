@@ -6,6 +6,7 @@ using CiJobs.Core.Forges.Mirroring;
 using CiJobs.Core.Plan;
 using CiJobs.Core.Rdoinfo;
 using CiJobs.Core.SourceGit;
+using CiJobs.Core.TestRepos;
 
 namespace CiJobs.Cli.Output;
 
@@ -39,6 +40,7 @@ namespace CiJobs.Cli.Output;
 [JsonSerializable(typeof(ZuulConfigGenerateJson))]
 [JsonSerializable(typeof(ZuulConfigDiffJson))]
 [JsonSerializable(typeof(ProposalJson))]
+[JsonSerializable(typeof(TestRepoResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>An enum as its snake_case name (<c>UpToDate</c> → <c>up_to_date</c>), without the reflection of the non-generic converter.</summary>

@@ -231,11 +231,21 @@ internal sealed class ResultDirectoryServer : IAsyncDisposable
         return resolved;
     }
 
-    private static string ContentType(string path) => Path.GetExtension(path) switch
-    {
-        ".log" or ".yaml" or ".csv" or ".repo" or ".txt" or ".md5" => "text/plain",
-        ".html" => "text/html",
-        ".xml" => "application/xml",
-        _ => "application/octet-stream",
-    };
+    /// <summary>The media type by name. Compressed files are named as what they are (application/gzip, ...), never
+    /// given a Content-Encoding: apt and dnf fetch Packages.gz or primary.xml.gz and decompress them themselves.</summary>
+    private static string ContentType(string path) => Path.GetFileName(path) is "Release" or "InRelease" or "Packages" or "Sources"
+        ? "text/plain"
+        : Path.GetExtension(path) switch
+        {
+            ".log" or ".yaml" or ".csv" or ".repo" or ".list" or ".dsc" or ".changes" or ".buildinfo" or ".txt" or ".md5" => "text/plain",
+            ".html" => "text/html",
+            ".xml" => "application/xml",
+            ".gz" => "application/gzip",
+            ".xz" => "application/x-xz",
+            ".bz2" => "application/x-bzip2",
+            ".zst" => "application/zstd",
+            ".rpm" => "application/x-rpm",
+            ".deb" => "application/vnd.debian.binary-package",
+            _ => "application/octet-stream",
+        };
 }
