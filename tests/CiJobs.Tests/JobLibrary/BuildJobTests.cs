@@ -23,7 +23,14 @@ public class BuildJobTests
         }
     }
 
-    private static JsonArray Artifacts(JsonObject returned) => returned["zuul"]?["artifacts"]?.AsArray() ?? [];
+    // The DLRN results only; a change's build also returns its test repository (TestRepositories).
+    private static JsonArray Artifacts(JsonObject returned) =>
+        [.. AllArtifacts(returned).Where(a => (string?)a!["metadata"]?["type"] == "cijobs_dlrn_result").Select(a => a!.DeepClone())];
+
+    private static JsonArray TestRepositories(JsonObject returned) =>
+        [.. AllArtifacts(returned).Where(a => (string?)a!["metadata"]?["type"] == "cijobs_test_repo").Select(a => a!.DeepClone())];
+
+    private static JsonArray AllArtifacts(JsonObject returned) => returned["zuul"]?["artifacts"]?.AsArray() ?? [];
 
     [Fact]
     public async Task Upstream_ref_updated_builds_the_release_that_follows_the_branch_at_the_new_revision()
@@ -90,6 +97,15 @@ public class BuildJobTests
         artifact["metadata"]!["distro_hash"]!.GetValue<string>().Should().Be(proposed, "the spec under review is built");
         artifact["metadata"]!["commit_hash"]!.GetValue<string>().Should().Be(await job.Git("example-greeter").RunAsync("rev-parse", "main"));
         runs[1].Output.Should().Contain("distgit change 101,1 on rpm-main");
+
+        // The change's test repository: in the log root, returned with a URL relative to the log URL.
+        var repository = TestRepositories(job.Returned()).Should().ContainSingle().Subject!;
+        repository["url"]!.GetValue<string>().Should().Be("testrepo/check-101-1/rpm/");
+        repository["metadata"]!["format"]!.GetValue<string>().Should().Be("rpm");
+        repository["metadata"]!["repo_name"]!.GetValue<string>().Should().Be("check-101-1");
+        repository["metadata"]!["packages"]!.AsArray().Select(p => p!.GetValue<string>()).Should().Equal("example-greeter");
+        File.Exists(Path.Combine(job.LogRoot, "testrepo", "check-101-1", "rpm", "repodata", "repomd.xml")).Should().BeTrue();
+        Directory.EnumerateFiles(Path.Combine(job.LogRoot, "testrepo", "check-101-1", "rpm"), "example-greeter-*.noarch.rpm").Should().ContainSingle();
     }
 
     [Fact]

@@ -18,7 +18,8 @@ public sealed class TestRepoCommandTests(TestRepoPackagesFixture packages) : ICl
         var root = temp.Combine("root");
         string[] publish = ["testrepo", "publish", packages.RpmAlpha, packages.Deb, "--root", root, "--change", "55", "--patchset", "3", "--pipeline", "gate", "--item", "abcdef0123456789abcdef0123456789", "--codename", "trixie", "--base-url", "http://127.0.0.1:8080/repos/"];
 
-        var json = await CliRunner.RunAsync([.. publish, "--format", "json"]);
+        var dotenvFile = temp.Combine("testrepo.env");
+        var json = await CliRunner.RunAsync([.. publish, "--format", "json", "--dotenv-file", dotenvFile]);
         var dotenv = await CliRunner.RunAsync([.. publish, "--format", "dotenv"]);
 
         json.ExitCode.Should().Be(0, json.ToString());
@@ -49,6 +50,7 @@ public sealed class TestRepoCommandTests(TestRepoPackagesFixture packages) : ICl
             "CIJOBS_TESTREPO_DEB_URL=http://127.0.0.1:8080/repos/gate-55-3-abcdef012345/deb\n" +
             "CIJOBS_TESTREPO_DEB_CODENAME=trixie\n" +
             "CIJOBS_TESTREPO_DEB_COMPONENT=main\n");
+        File.ReadAllText(dotenvFile).Should().Be(dotenv.StandardOutput, "--dotenv-file writes the same variables beside the JSON");
         Directory.GetFileSystemEntries(root).Select(Path.GetFileName).Should().Equal("gate-55-3-abcdef012345");
     }
 

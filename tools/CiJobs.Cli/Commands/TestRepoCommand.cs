@@ -88,7 +88,11 @@ internal static class TestRepoCommand
         command.Arguments.Add(results);
         command.Options.Add(root);
         names.AddTo(command);
-        foreach (var option in new Option[] { codename, component, baseUrl, format })
+        var dotenvFile = new Option<FileInfo?>("--dotenv-file")
+        {
+            Description = "Also write the dotenv variables to this file (for a GitLab 'reports: dotenv' artifact beside --format json).",
+        };
+        foreach (var option in new Option[] { codename, component, baseUrl, format, dotenvFile })
         {
             command.Options.Add(option);
         }
@@ -101,6 +105,21 @@ internal static class TestRepoCommand
                 BaseUrl = parseResult.GetValue(baseUrl),
             };
             var result = await new TestRepoPublisher(new CliWrapProcessRunner()).PublishAsync(request, cancellationToken);
+            if (parseResult.GetValue(dotenvFile) is { } file)
+            {
+                var temporary = file.FullName + ".tmp-" + Guid.NewGuid().ToString("N");
+                try
+                {
+                    await File.WriteAllTextAsync(temporary, TestRepoOutput.Dotenv(result), CancellationToken.None);
+                    File.Move(temporary, file.FullName, overwrite: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    File.Delete(temporary);
+                    throw new CiJobsException($"cannot write {file.FullName}: {e.Message}", ExitCodes.Io, e);
+                }
+            }
+
             switch (parseResult.GetValue(format))
             {
                 case TestRepoFormat.Json:

@@ -46,7 +46,7 @@ public sealed class BuildLog : IAsyncDisposable
                 },
             },
             cancellationToken);
-        WriteLine($"{tool} exited with code {result.ExitCode}");
+        WriteLine($"{tool} exited with code {result.ExitCode} after {result.Duration.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} s");
         return result;
     }
 
