@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return ReportCommand.Create();
         yield return PromoteCommand.Create();
         yield return ServeCommand.Create();
+        yield return InstallTestCommand.Create();
         yield return ZuulConfigCommand.Create();
         yield return SourceGitCommand.Create();
         yield return MrCommand.Create();
