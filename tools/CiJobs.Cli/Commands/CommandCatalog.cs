@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return PromoteCommand.Create();
         yield return TestRepoCommand.Create();
         yield return ServeCommand.Create();
+        yield return InstallTestCommand.Create();
         yield return SystemTestCommand.Create();
         yield return ZuulConfigCommand.Create();
         yield return SourceGitCommand.Create();

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using CiJobs.Cli.Commands;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Forges.Mirroring;
+using CiJobs.Core.InstallTest;
 using CiJobs.Core.Plan;
 using CiJobs.Core.Rdoinfo;
 using CiJobs.Core.SourceGit;
@@ -30,6 +31,7 @@ namespace CiJobs.Cli.Output;
 [JsonSerializable(typeof(List<SystemTestRepositoryJson>))]
 [JsonSerializable(typeof(BuildPlan))]
 [JsonSerializable(typeof(BuildResult))]
+[JsonSerializable(typeof(InstallTestResult))]
 [JsonSerializable(typeof(IReadOnlyList<RdoRelease>))]
 [JsonSerializable(typeof(RdoinfoDiff))]
 [JsonSerializable(typeof(RdoinfoShowJson))]
