@@ -47,4 +47,29 @@ public sealed class InstallTestCliTests(InstallTestFixture fixture) : IClassFixt
         result.ExitCode.Should().Be(InstallTestExitCodes.InvalidPackageName, result.ToString());
         result.StandardError.Should().StartWith("cijobs: error: invalid Debian package name '-oDebug::x=1'");
     }
+
+    [RootFact]
+    public async Task The_testrepo_json_gives_the_repository_and_its_binary_packages()
+    {
+        using var temp = new TempDir("install-testrepo");
+        var json = temp.Combine("testrepo.json");
+        // Shaped as 'cijobs testrepo publish --format json' prints it; the source package is not installed.
+        await File.WriteAllTextAsync(json, $$$"""
+            {"name": "check-1-1", "path": "/x", "deb": null,
+             "rpm": {"url": "{{{fixture.RpmRepoUrl}}}", "repo_file": "/x/check-1-1.repo", "packages": [
+               {"name": "{{{InstallTestFixture.BadSmoke}}}", "version": "1-1", "arch": "noarch", "file": "a.rpm"},
+               {"name": "{{{InstallTestFixture.BadSmoke}}}", "version": "1-1", "arch": "src", "file": "a.src.rpm"}]}}
+            """);
+
+        var rpm = await CliRunner.RunAsync(
+            "install-test", "--kind", "rpm", "--testrepo", json, "--smoke-dir", fixture.SmokeDirectory, "--root-cache", InstallTestFixture.RootCacheDirectory);
+        var deb = await CliRunner.RunAsync("install-test", "--kind", "deb", "--testrepo", json);
+        var both = await CliRunner.RunAsync("install-test", "--kind", "rpm", "--testrepo", json, "--package", "x");
+
+        rpm.ExitCode.Should().Be(InstallTestExitCodes.SmokeFailed, rpm.ToString());
+        rpm.StandardError.Split('\n').Should().Contain("cijobs: error: install test: example-badsmoke: smoke: tests/smoke.sh exited 3");
+        deb.ExitCode.Should().Be(0, deb.ToString());
+        deb.StandardError.Should().Contain("testrepo.json has no deb repository; nothing to test");
+        both.ExitCode.Should().Be(InstallTestExitCodes.InvalidOption, both.ToString());
+    }
 }
