@@ -209,5 +209,9 @@ public sealed class BuildCommandTests(ExampleReposFixture example) : IClassFixtu
         Directory.GetFiles(debian, "example-motd_1.0.1-*_all.deb").Should().ContainSingle();
         File.ReadAllText(Path.Combine(debian, "Packages")).Should().Contain("Package: example-motd");
         File.ReadAllText(Path.Combine(debian, "delorean.list")).Should().StartWith("deb [trusted=yes] ");
+        var testRepo = Path.Combine(output + "-testrepo", "check-1-1");
+        File.Exists(Path.Combine(testRepo, "rpm", "repodata", "repomd.xml")).Should().BeTrue("the change's RPM test repository holds both RPM packages");
+        Directory.GetFiles(Path.Combine(testRepo, "rpm"), "example-gree*.noarch.rpm").Should().HaveCount(2);
+        File.ReadAllText(Path.Combine(testRepo, "deb", "dists", "bookworm", "Release")).Should().Contain("Codename: bookworm");
     }
 }
