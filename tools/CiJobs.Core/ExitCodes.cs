@@ -6,7 +6,7 @@ namespace CiJobs.Core;
 /// </summary>
 /// <remarks>
 /// Ranges: 10-19 rdoinfo, 20-39 build, 40-49 DLRN/publish, 50-59 source-git,
-/// 60-69 forges and merge-request mirroring, 70-79 plan and Zuul configuration.
+/// 60-69 forges and merge-request mirroring, 70-79 plan and Zuul configuration, 90-99 lint.
 /// </remarks>
 public static class ExitCodes
 {
