@@ -47,6 +47,8 @@ public sealed class LintCommandTests(RpmLintFixture packages) : IClassFixture<Rp
         passing.StandardOutput.Should().Contain("warning: no-manual-page-for-binary lintgood").And.MatchRegex(@"lint: 2 package\(s\): 0 error\(s\) \(max 0\), [1-9][0-9]* warning\(s\) \(max none\), .*: passed");
         failing.ExitCode.Should().Be(LintExitCodes.LintFailed, failing.ToString());
         failing.StandardOutput.Should().MatchRegex(@"[1-9][0-9]* warning\(s\) \(max 0\), .*: FAILED");
+        failing.StandardError.Should().MatchRegex(@"^cijobs: error: lint failed: 0 error\(s\) \(max 0\), [1-9][0-9]* warning\(s\) \(max 0\)\n$");
+        passing.StandardError.Should().BeEmpty();
     }
 
     [Fact]

@@ -63,7 +63,16 @@ internal static class LintCommand
                 await WriteTextAsync(report);
             }
 
-            return report.Passed ? 0 : LintExitCodes.LintFailed;
+            if (report.Passed)
+            {
+                return 0;
+            }
+
+            // The verdict, not an error of the tool: the report above stays whole; one line on stderr says why it failed.
+            var warningLimit = report.Thresholds.MaxWarnings is { } max ? max.ToString(CultureInfo.InvariantCulture) : "none";
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"cijobs: error: lint failed: {report.Errors} error(s) (max {report.Thresholds.MaxErrors}), {report.Warnings} warning(s) (max {warningLimit})"));
+            return LintExitCodes.LintFailed;
         });
         return command;
     }
