@@ -23,7 +23,7 @@ internal static class LintCommand
         };
         var rpmlintConfig = new Option<string?>("--rpmlint-config")
         {
-            Description = "An rpmlint TOML configuration loaded after the one cijobs ships (name it *.override.toml to replace lists instead of adding to them).",
+            Description = "An rpmlint TOML configuration added to the one cijobs ships (name it *.override.toml to replace its lists instead of adding to them).",
         };
         var maxWarnings = new Option<int?>("--max-warnings")
         {

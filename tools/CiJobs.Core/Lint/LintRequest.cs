@@ -1,7 +1,7 @@
 namespace CiJobs.Core.Lint;
 
 /// <summary>What <c>cijobs lint</c> checks and how. <see cref="ShippedRpmlintConfig"/> is the configuration cijobs ships
-/// (<see cref="LintConfigLocator"/>); <see cref="RpmlintConfig"/> an extra one given by the user, loaded after it.</summary>
+/// (<see cref="LintConfigLocator"/>); <see cref="RpmlintConfig"/> an extra one given by the user, added to it.</summary>
 public sealed record LintRequest(IReadOnlyList<string> ResultDirectories, string ShippedRpmlintConfig)
 {
     public string? Distgit { get; init; }

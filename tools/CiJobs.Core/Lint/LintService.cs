@@ -232,8 +232,8 @@ public sealed class LintService(IProcessRunner runner)
     }
 
     /// <summary>
-    /// The folder given to rpmlint's --config: the shipped configuration, then the user's (rpmlint merges them in name
-    /// order; a user file named <c>*.override.toml</c> replaces lists instead of adding to them), and the rpmlintrc given
+    /// The folder given to rpmlint's --config: the shipped configuration (only lists, which add up in any order) and the
+    /// user's (a user file named <c>*.override.toml</c> is loaded last and replaces lists instead of adding to them), and the rpmlintrc given
     /// to --rpmlintrc: a copy of the distgit's, or an empty file, so that rpmlint never picks one up next to the packages.
     /// </summary>
     private static async Task<(string ConfigDirectory, string Rpmlintrc)> PrepareRpmlintAsync(
