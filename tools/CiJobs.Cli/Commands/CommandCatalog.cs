@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return RdoinfoCommand.Create();
         yield return PlanCommand.Create();
         yield return BuildCommand.Create();
+        yield return LintCommand.Create();
         yield return PublishCommand.Create();
         yield return ReportCommand.Create();
         yield return PromoteCommand.Create();

@@ -38,6 +38,7 @@ namespace CiJobs.Cli.Output;
 [JsonSerializable(typeof(UpdateDistGitResult))]
 [JsonSerializable(typeof(UpdateSourceGitResult))]
 [JsonSerializable(typeof(SyncStatus))]
+[JsonSerializable(typeof(LintReportJson))]
 [JsonSerializable(typeof(ZuulConfigCheckJson))]
 [JsonSerializable(typeof(ZuulConfigGenerateJson))]
 [JsonSerializable(typeof(ZuulConfigDiffJson))]

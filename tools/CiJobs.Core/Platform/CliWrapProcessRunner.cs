@@ -11,19 +11,19 @@ public sealed class CliWrapProcessRunner : IProcessRunner
     public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
+        var stdout = new BoundedText(spec.MaxOutputChars);
+        var stderr = new BoundedText(spec.MaxOutputChars);
         var onLine = spec.OnOutputLine;
         var command = CliWrap.Cli.Wrap(spec.FileName)
             .WithArguments(spec.Arguments)
             .WithValidation(CommandResultValidation.None)
             .WithEnvironmentVariables(spec.Environment)
             .WithStandardOutputPipe(onLine is null
-                ? PipeTarget.ToStringBuilder(stdout)
-                : PipeTarget.Merge(PipeTarget.ToStringBuilder(stdout), PipeTarget.ToDelegate(onLine)))
+                ? stdout.Target
+                : PipeTarget.Merge(stdout.Target, PipeTarget.ToDelegate(onLine)))
             .WithStandardErrorPipe(onLine is null
-                ? PipeTarget.ToStringBuilder(stderr)
-                : PipeTarget.Merge(PipeTarget.ToStringBuilder(stderr), PipeTarget.ToDelegate(onLine)));
+                ? stderr.Target
+                : PipeTarget.Merge(stderr.Target, PipeTarget.ToDelegate(onLine)));
         if (spec.WorkingDirectory is not null)
         {
             command = command.WithWorkingDirectory(spec.WorkingDirectory);
@@ -44,7 +44,10 @@ public sealed class CliWrapProcessRunner : IProcessRunner
         try
         {
             var result = await command.ExecuteAsync(timeout.Token);
-            return new ProcessResult(result.ExitCode, stdout.ToString(), stderr.ToString(), clock.Elapsed);
+            return new ProcessResult(result.ExitCode, stdout.ToString(), stderr.ToString(), clock.Elapsed)
+            {
+                Truncated = stdout.Truncated || stderr.Truncated,
+            };
         }
         catch (Win32Exception e)
         {
@@ -54,5 +57,29 @@ public sealed class CliWrapProcessRunner : IProcessRunner
         {
             throw new CiJobsException($"'{spec.FileName}' did not finish within {spec.Timeout}", ExitCodes.InternalError);
         }
+    }
+
+    /// <summary>The text of one stream, kept up to a number of characters; what comes after is read and dropped, so the
+    /// program never blocks on a full pipe.</summary>
+    private sealed class BoundedText(int? limit)
+    {
+        private readonly StringBuilder text = new();
+
+        public bool Truncated { get; private set; }
+
+        public PipeTarget Target => PipeTarget.Create(async (stream, cancellationToken) =>
+        {
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, 1 << 16, leaveOpen: true);
+            var buffer = new char[1 << 16];
+            int read;
+            while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                var room = limit is { } max ? Math.Max(0, max - text.Length) : read;
+                text.Append(buffer, 0, Math.Min(room, read));
+                Truncated |= room < read;
+            }
+        });
+
+        public override string ToString() => text.ToString();
     }
 }

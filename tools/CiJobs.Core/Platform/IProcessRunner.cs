@@ -14,11 +14,18 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
     public Action<string>? OnOutputLine { get; init; }
 
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Most characters kept of standard output and of standard error each (the rest is read and dropped, and
+    /// <see cref="ProcessResult.Truncated"/> says so); null keeps everything.</summary>
+    public int? MaxOutputChars { get; init; }
 }
 
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError, TimeSpan Duration)
 {
     public bool Succeeded => ExitCode == 0;
+
+    /// <summary>Standard output or standard error was longer than <see cref="ProcessSpec.MaxOutputChars"/> and was cut there.</summary>
+    public bool Truncated { get; init; }
 }
 
 /// <summary>Runs external programs; the only way the core starts a process.</summary>
