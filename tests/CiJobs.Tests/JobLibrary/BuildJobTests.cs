@@ -88,13 +88,18 @@ public class BuildJobTests
             ["patchset"] = "1",
         }, "rdoinfo", "example-greeter");
 
-        var runs = await job.RunJobAsync(new JsonObject { ["zuul"] = zuul, ["cijobs_plan_trigger"] = "distgit" }, BuildJob);
+        var runs = await job.RunJobAsync(new JsonObject { ["zuul"] = zuul, ["cijobs_plan_trigger"] = "distgit", ["cijobs_lint_enabled"] = true }, BuildJob);
 
         ShouldHaveSucceeded(runs);
         var artifact = Artifacts(job.Returned()).Should().ContainSingle().Subject!;
         artifact["metadata"]!["package"]!.GetValue<string>().Should().Be("example-greeter");
         artifact["metadata"]!["release"]!.GetValue<string>().Should().Be("tiny");
         artifact["metadata"]!["distro_hash"]!.GetValue<string>().Should().Be(proposed, "the spec under review is built");
+
+        // Lint ran on the build with the distgit's rpmlintrc (which accepts the example's one error) and is kept with the logs.
+        var lint = JsonNode.Parse(File.ReadAllText(Path.Combine(job.LogRoot, "dlrn", "lint", "example-greeter-tiny.json")))!;
+        lint["verdict"]!.GetValue<string>().Should().Be("passed");
+        lint["runs"]![0]!["rpmlintrc"]!.GetValue<string>().Should().EndWith("example-greeter.rpmlintrc");
         artifact["metadata"]!["commit_hash"]!.GetValue<string>().Should().Be(await job.Git("example-greeter").RunAsync("rev-parse", "main"));
         runs[1].Output.Should().Contain("distgit change 101,1 on rpm-main");
 
