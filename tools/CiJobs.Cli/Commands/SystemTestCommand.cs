@@ -160,7 +160,7 @@ internal static class SystemTestCommand
         {
             Description = "Seconds between two status reads of the abort watches (0.1 to 60).",
             DefaultValueFactory = _ => 2,
-        };
+        }.InRange(0.1, 60);
         var commandLine = new Argument<string[]>("command")
         {
             Description = "The system-test command and its arguments, after '--'. It gets CIJOBS_TEST_REPO_FILE, CIJOBS_TEST_APT_LIST, " +
@@ -184,11 +184,6 @@ internal static class SystemTestCommand
         {
             var environment = SystemEnvironment.Instance;
             var seconds = parseResult.GetValue(interval);
-            if (!(seconds >= 0.1 && seconds <= 60))
-            {
-                throw new CiJobsException("--poll-interval must be between 0.1 and 60 seconds", ExitCodes.Usage);
-            }
-
             var found = repos.Read(parseResult, environment);
             var outDir = parseResult.GetValue(repos.Out)!.FullName;
             var files = TestRepositoryFiles.Write(outDir, found);
