@@ -75,7 +75,7 @@ public sealed class SystemTestRunnerTests
     public async Task The_test_gets_the_repository_variables()
     {
         using var temp = new TempDir("systest-env");
-        var files = TestRepositoryFiles.Write(temp.Path, [TestRepository.Create("check-1-1", TestRepositoryFormat.Rpm, "http://127.0.0.1:9/r/", null, null, "test")]);
+        var files = await TestRepositoryFiles.WriteAsync(temp.Path, [TestRepository.Create("check-1-1", TestRepositoryFormat.Rpm, "http://127.0.0.1:9/r/", null, null, "test")], default);
         var output = new List<string>();
         var spec = new ProcessSpec("sh", ["-c", "echo \"$CIJOBS_TEST_REPO_COUNT $CIJOBS_TEST_RPM_URLS\"; grep baseurl \"$CIJOBS_TEST_REPO_FILE\""])
         {

@@ -118,14 +118,14 @@ public sealed class TestRepositorySourcesTests
     }
 
     [Fact]
-    public void The_files_list_each_repository_in_order_with_unique_section_names()
+    public async Task The_files_list_each_repository_in_order_with_unique_section_names()
     {
         using var temp = new TempDir("systest-files");
         var repositories = TestRepositorySources.FromZuulArtifacts(GateArtifacts)
             .Append(TestRepository.Create("gate-101-1-aaaa", TestRepositoryFormat.Rpm, "http://other/", null, null, "test"))
             .ToList();
 
-        var files = TestRepositoryFiles.Write(temp.Path, repositories);
+        var files = await TestRepositoryFiles.WriteAsync(temp.Path, repositories, default);
 
         File.ReadAllText(files.RepoFile!).Should().Be(
             "[cijobs-gate-101-1-aaaa]\nname=CiJobs test repository gate-101-1-aaaa\nbaseurl=https://logs.example.org/a/testrepo/gate-101-1-aaaa/rpm/\nenabled=1\ngpgcheck=0\npriority=1\nmodule_hotfixes=1\n\n" +

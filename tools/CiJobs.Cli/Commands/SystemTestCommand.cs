@@ -120,10 +120,10 @@ internal static class SystemTestCommand
             "for a system test that is a child job or its own playbook rather than one command.");
         repos.AddTo(command);
         command.Options.Add(format);
-        command.SetHandler((parseResult, _) =>
+        command.SetHandler(async (parseResult, cancellationToken) =>
         {
             var found = repos.Read(parseResult, SystemEnvironment.Instance);
-            var files = TestRepositoryFiles.Write(parseResult.GetValue(repos.Out)!.FullName, found);
+            var files = await TestRepositoryFiles.WriteAsync(parseResult.GetValue(repos.Out)!.FullName, found, cancellationToken);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
                 OutputOptions.WriteJson(found.Select(ToJson).ToList());
@@ -136,7 +136,7 @@ internal static class SystemTestCommand
                 }
             }
 
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
     }
@@ -186,7 +186,7 @@ internal static class SystemTestCommand
             var seconds = parseResult.GetValue(interval);
             var found = repos.Read(parseResult, environment);
             var outDir = parseResult.GetValue(repos.Out)!.FullName;
-            var files = TestRepositoryFiles.Write(outDir, found);
+            var files = await TestRepositoryFiles.WriteAsync(outDir, found, cancellationToken);
             var watches = new List<IAbortWatch>();
             using var disposables = new CompositeDisposable();
             if (parseResult.GetValue(gitLab))
@@ -217,7 +217,7 @@ internal static class SystemTestCommand
             var summary = new SystemTestSummary(
                 [.. found.Select(ToJson)], outcome.ExitCode, outcome.Aborted, outcome.AbortReason, outcome.AbortSeenAt,
                 Math.Round(outcome.Duration.TotalSeconds, 3), outcome.AbortDelay is { } d ? Math.Round(d.TotalSeconds, 3) : null, outcome.Polls);
-            await File.WriteAllTextAsync(Path.Combine(outDir, "systest.json"), JsonSerializer.Serialize(summary, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<SystemTestSummary>)OutputOptions.Json.GetTypeInfo(typeof(SystemTestSummary))), CancellationToken.None);
+            await AtomicFileSystem.WriteAllTextAsync(Path.Combine(outDir, "systest.json"), JsonSerializer.Serialize(summary, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<SystemTestSummary>)OutputOptions.Json.GetTypeInfo(typeof(SystemTestSummary))), CancellationToken.None);
             if (outcome.Aborted)
             {
                 throw new CiJobsException(

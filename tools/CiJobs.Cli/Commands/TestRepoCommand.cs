@@ -107,15 +107,12 @@ internal static class TestRepoCommand
             var result = await new TestRepoPublisher(new CliWrapProcessRunner()).PublishAsync(request, cancellationToken);
             if (parseResult.GetValue(dotenvFile) is { } file)
             {
-                var temporary = file.FullName + ".tmp-" + Guid.NewGuid().ToString("N");
                 try
                 {
-                    await File.WriteAllTextAsync(temporary, TestRepoOutput.Dotenv(result), CancellationToken.None);
-                    File.Move(temporary, file.FullName, overwrite: true);
+                    await AtomicFileSystem.WriteAllTextAsync(file.FullName, TestRepoOutput.Dotenv(result), CancellationToken.None);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    File.Delete(temporary);
                     throw new CiJobsException($"cannot write {file.FullName}: {e.Message}", ExitCodes.Io, e);
                 }
             }

@@ -46,6 +46,26 @@ public static partial class AtomicFileSystem
     }
 
     /// <summary>
+    /// Writes <paramref name="content"/> to <paramref name="path"/> in one step: into a uniquely named file beside it, then one
+    /// rename over it, so a reader sees the old file or the new one, never a half-written one. On failure the aside file is removed
+    /// and the I/O error is the caller's to report.
+    /// </summary>
+    public static async Task WriteAllTextAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            await File.WriteAllTextAsync(temporary, content, cancellationToken);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Makes <paramref name="link"/> a hard link to <paramref name="target"/>; where the file system refuses (another device,
     /// no hard links), a copy. Either way <paramref name="link"/> keeps its bits when <paramref name="target"/> is replaced or deleted.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.SystemTest;
 
@@ -10,14 +11,15 @@ public sealed record TestRepositoryFileSet(string? RepoFile, string? AptListFile
 /// Writes the files a system test installs from: one dnf/yum <c>.repo</c> file with a section per RPM test repository
 /// and one APT sources list with a line per DEB test repository, in the order given (the items ahead first). The
 /// repositories are unsigned per-change builds, so the files say so (<c>gpgcheck=0</c>, <c>[trusted=yes]</c>); they get
-/// the highest priority so their packages win over the base system's. Each file is written aside, then renamed.
+/// the highest priority so their packages win over the base system's. Each file is written aside, then renamed
+/// (<see cref="AtomicFileSystem.WriteAllTextAsync"/>).
 /// </summary>
 public static class TestRepositoryFiles
 {
     public const string RepoFileName = "cijobs-test.repo";
     public const string AptListFileName = "cijobs-test.list";
 
-    public static TestRepositoryFileSet Write(string directory, IReadOnlyList<TestRepository> repositories)
+    public static async Task<TestRepositoryFileSet> WriteAsync(string directory, IReadOnlyList<TestRepository> repositories, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repositories);
         Directory.CreateDirectory(directory);
@@ -34,7 +36,7 @@ public static class TestRepositoryFiles
         if (rpm.Count > 0)
         {
             repoFile = Path.Combine(directory, RepoFileName);
-            WriteAside(repoFile, RepoFileText(rpm));
+            await AtomicFileSystem.WriteAllTextAsync(repoFile, RepoFileText(rpm), cancellationToken);
             variables["CIJOBS_TEST_REPO_FILE"] = repoFile;
         }
 
@@ -42,7 +44,7 @@ public static class TestRepositoryFiles
         if (deb.Count > 0)
         {
             listFile = Path.Combine(directory, AptListFileName);
-            WriteAside(listFile, AptListText(deb));
+            await AtomicFileSystem.WriteAllTextAsync(listFile, AptListText(deb), cancellationToken);
             variables["CIJOBS_TEST_APT_LIST"] = listFile;
         }
 
@@ -81,20 +83,5 @@ public static class TestRepositoryFiles
         }
 
         return text.ToString();
-    }
-
-    private static void WriteAside(string path, string content)
-    {
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            File.WriteAllText(temporary, content);
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
     }
 }
