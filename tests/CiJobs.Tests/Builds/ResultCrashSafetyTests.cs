@@ -110,6 +110,26 @@ public sealed class ResultCrashSafetyTests(ExampleReposFixture example, Xunit.Ab
     }
 
     [Fact]
+    public async Task A_build_killed_during_its_writability_probe_leaves_nothing_the_next_build_keeps()
+    {
+        Directory.CreateDirectory(Tmp);
+        (await BuildAsync("example-greetlib")).ExitCode.Should().Be(0);
+        var repos = Path.Combine(Data, "repos");
+        // What a kill -9 between the probe's creation and its deletion leaves: the plain file of earlier versions, and
+        // today's owned probe folder with its lock file, whose owner is gone.
+        File.WriteAllText(Path.Combine(repos, ".write-test-0123456789abcdef0123456789abcdef"), "");
+        var probe = Path.Combine(repos, ".write-probe-0123456789abcdef0123456789abcdef");
+        Directory.CreateDirectory(probe);
+        File.WriteAllText(probe + OwnedDirectory.OwnerSuffix, "");
+        File.WriteAllText(Path.Combine(repos, ".write-test-notes"), "kept: not a probe's name");
+
+        var next = await BuildAsync("example-greeter");
+
+        next.ExitCode.Should().Be(0, next.ToString());
+        Leftovers().Select(Path.GetFileName).Should().BeEquivalentTo(".write-test-notes");
+    }
+
+    [Fact]
     public void Clean_up_deletes_the_folders_of_dead_owners_only()
     {
         var parent = temp.Combine("owned");

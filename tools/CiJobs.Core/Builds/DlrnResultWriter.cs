@@ -46,9 +46,8 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         {
             var repos = ReposDirectory(dataDirectory);
             Directory.CreateDirectory(repos);
-            var probe = Path.Combine(repos, $".write-test-{Guid.NewGuid():N}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
+            // The probe is an owned folder, so a build killed while it exists leaves something CleanStale removes.
+            using var probe = OwnedDirectory.Create(repos, WriteProbePrefix);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -70,6 +69,9 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         Directory.CreateDirectory(parent);
         return OwnedDirectory.Create(parent, $".{Path.GetFileName(final)}{StagingMarker}");
     }
+
+    /// <summary>The name of <see cref="EnsureWritable"/>'s probe folder in <c>repos/</c>, before its 32 hex digits.</summary>
+    private const string WriteProbePrefix = ".write-probe-";
 
     /// <summary>What a staging folder's name holds after the result's name: <c>.&lt;commit&gt;_&lt;distro&gt;.tmp-&lt;guid&gt;</c>.</summary>
     private const string StagingMarker = ".tmp-";
@@ -162,6 +164,14 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         if (!Directory.Exists(repos))
         {
             return;
+        }
+
+        OwnedDirectory.CleanStale(repos, WriteProbePrefix);
+        // Earlier versions probed with a plain file, .write-test-<32 hex>, which a kill between its creation and
+        // deletion left behind; nothing else is named so.
+        foreach (var file in Directory.EnumerateFiles(repos, ".write-test-*").Where(f => Path.GetFileName(f).Length == ".write-test-".Length + 32))
+        {
+            File.Delete(file);
         }
 
         foreach (var link in Directory.EnumerateFileSystemEntries(repos, ".*" + StagingMarker + "*"))
