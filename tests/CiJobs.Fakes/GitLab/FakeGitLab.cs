@@ -136,6 +136,22 @@ public sealed class FakeGitLab : FakeServer
         }
     }
 
+    /// <summary>Adds a job to a pipeline; its artifacts are then served by <c>GET projects/:id/jobs/:job_id/artifacts/*path</c>.</summary>
+    public FakeGitLabJob AddJob(FakeGitLabPipeline pipeline, string name, string status, IReadOnlyDictionary<string, byte[]>? artifacts = null)
+    {
+        lock (gate)
+        {
+            var job = new FakeGitLabJob(++nextId, name, status);
+            foreach (var (path, bytes) in artifacts ?? new Dictionary<string, byte[]>())
+            {
+                job.Artifacts[path] = bytes;
+            }
+
+            pipeline.Jobs.Add(job);
+            return job;
+        }
+    }
+
     /// <summary>Adds a running pipeline of the project that no merge request owns (a branch or merge-train pipeline).</summary>
     public FakeGitLabPipeline AddProjectPipeline(string project, string status = "running")
     {
@@ -261,6 +277,27 @@ public sealed class FakeGitLab : FakeServer
             pipelines.FirstOrDefault(x => x.ProjectId == p.Id && x.Id == pipelineId) is { } pipeline
                 ? Results.Json(PipelineJson(p, pipeline))
                 : Results.Json(new { message = "404 Not found" }, statusCode: 404)));
+        api.MapGet("/projects/{id}/pipelines/{pipelineId:long}/jobs", (string id, long pipelineId, HttpContext c) => WithProject(id, p =>
+        {
+            if (pipelines.FirstOrDefault(x => x.ProjectId == p.Id && x.Id == pipelineId) is not { } pipeline)
+            {
+                return Results.Json(new { message = "404 Not found" }, statusCode: 404);
+            }
+
+            // scope[]=success (repeatable) keeps jobs of those statuses, as GitLab does.
+            var scopes = c.Request.Query["scope[]"].Where(v => v is not null).Select(v => v!).ToHashSet(StringComparer.Ordinal);
+            return Paged(c, [.. pipeline.Jobs.Where(j => scopes.Count == 0 || scopes.Contains(j.Status)).OrderByDescending(j => j.Id)
+                .Select(j => (object)new { id = j.Id, name = j.Name, status = j.Status, pipeline = new { id = pipeline.Id, @ref = pipeline.Ref, sha = pipeline.Sha } })]);
+        }));
+        api.MapGet("/projects/{id}/jobs/{jobId:long}/artifacts/{**path}", (string id, long jobId, string path) => WithProject(id, p =>
+        {
+            var job = pipelines.Where(x => x.ProjectId == p.Id).SelectMany(x => x.Jobs).FirstOrDefault(j => j.Id == jobId);
+            return job is not null && job.Artifacts.TryGetValue(path, out var bytes)
+                ? Results.Bytes(bytes, "application/octet-stream")
+                : Results.Json(new { message = "404 Not found" }, statusCode: 404);
+        }));
+        api.MapGet("/projects/{id}/repository/commits/{sha}/merge_requests", (string id, string sha, HttpContext c) => WithProject(id, p =>
+            Paged(c, [.. mergeRequests.Where(m => m.TargetProjectId == p.Id && (m.MergeCommitSha == sha || Head(m) == sha)).OrderByDescending(m => m.Iid).Select(m => MergeRequestJson(p, m))])));
         api.MapPost("/projects/{id}/pipelines/{pipelineId:long}/cancel", (string id, long pipelineId) => WithProject(id, p =>
         {
             // GitLab cancels the running jobs and answers the pipeline; a finished pipeline keeps its status.
@@ -460,6 +497,7 @@ public sealed class FakeGitLab : FakeServer
         source_project_id = m.SourceProjectId,
         target_project_id = m.TargetProjectId,
         sha = Head(m),
+        merge_commit_sha = m.MergeCommitSha,
         author = new { id = 1, username = m.Author },
         web_url = $"{BaseUrl}/{p.Path}/-/merge_requests/{m.Iid}",
     };
@@ -471,6 +509,7 @@ public sealed class FakeGitLab : FakeServer
         id = x.Id,
         status = x.Status,
         sha = x.Sha,
+        @ref = x.Ref,
         source = x.Source,
         web_url = $"{BaseUrl}/{p.Path}/-/pipelines/{x.Id}",
     };
@@ -529,6 +568,9 @@ public sealed class FakeGitLabMergeRequest(long id, int iid, long targetProjectI
 
     /// <summary>opened, closed or merged; tests set it to simulate a merge or a close in the web UI.</summary>
     public string State { get; set; } = "opened";
+
+    /// <summary>The commit that merged it (GitLab's <c>merge_commit_sha</c>), set by a test that merges it.</summary>
+    public string? MergeCommitSha { get; set; }
 }
 
 public sealed class FakeGitLabNote(long id, long projectId, int iid, string author)
@@ -546,6 +588,18 @@ public sealed class FakeGitLabNote(long id, long projectId, int iid, string auth
 
 public sealed record FakeGitLabStatus(long Id, long ProjectId, string Sha, string Name, string State, string? TargetUrl, string? Description);
 
+/// <summary>A job of a pipeline with its artifacts archive, as files by path.</summary>
+public sealed class FakeGitLabJob(long id, string name, string status)
+{
+    public long Id { get; } = id;
+
+    public string Name { get; } = name;
+
+    public string Status { get; set; } = status;
+
+    public Dictionary<string, byte[]> Artifacts { get; } = new(StringComparer.Ordinal);
+}
+
 public sealed class FakeGitLabPipeline(long id, long projectId, int iid, string sha, string source)
 {
     public long Id { get; } = id;
@@ -559,6 +613,13 @@ public sealed class FakeGitLabPipeline(long id, long projectId, int iid, string 
     public string Source { get; } = source;
 
     public string Status { get; set; } = "created";
+
+    /// <summary>The pipeline's ref: a merge request's pipelines run on <c>refs/merge-requests/IID/head</c>, merged results
+    /// pipelines on <c>…/merge</c>, merge trains on <c>…/train</c>.</summary>
+    public string Ref { get; set; } = iid > 0 ? $"refs/merge-requests/{iid}/head" : "main";
+
+    /// <summary>The pipeline's jobs.</summary>
+    public List<FakeGitLabJob> Jobs { get; } = [];
 
     /// <summary>When the cancel request arrived (null: never canceled).</summary>
     public DateTimeOffset? CanceledAt { get; set; }

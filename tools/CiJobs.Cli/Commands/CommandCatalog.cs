@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return PublishCommand.Create();
         yield return ReportCommand.Create();
         yield return PromoteCommand.Create();
+        yield return ReuseCommand.Create();
         yield return TestRepoCommand.Create();
         yield return ServeCommand.Create();
         yield return InstallTestCommand.Create();

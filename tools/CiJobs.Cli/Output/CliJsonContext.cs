@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CiJobs.Cli.Commands;
+using CiJobs.Core.BuildOnce;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Forges.Mirroring;
 using CiJobs.Core.InstallTest;
@@ -31,6 +32,7 @@ namespace CiJobs.Cli.Output;
 [JsonSerializable(typeof(List<SystemTestRepositoryJson>))]
 [JsonSerializable(typeof(BuildPlan))]
 [JsonSerializable(typeof(BuildResult))]
+[JsonSerializable(typeof(BuildOnceResult))]
 [JsonSerializable(typeof(InstallTestResult))]
 [JsonSerializable(typeof(IReadOnlyList<RdoRelease>))]
 [JsonSerializable(typeof(RdoinfoDiff))]

@@ -126,6 +126,14 @@ public sealed partial class BuildRepository
         return GitValues.Hash(output.Trim(), $"{Role} short hash");
     }
 
+    /// <summary>The hash of the commit's root tree (<c>git rev-parse COMMIT^{tree}</c>): equal trees mean equal content,
+    /// whatever the commit (a gate's speculative merge and the merged commit). docs/manual/build-once.md.</summary>
+    public async Task<string> TreeAsync(string hash, CancellationToken cancellationToken)
+    {
+        var output = await git.RunAsync(GitDirectory, ["rev-parse", "--verify", hash + "^{tree}"], cancellationToken);
+        return GitValues.Hash(output.Trim(), $"{Role} tree");
+    }
+
     /// <summary>Names of the entries in the commit's tree at <paramref name="path"/> (root when empty); null when the path is missing.</summary>
     public async Task<IReadOnlyList<string>?> ListTreeAsync(string hash, string path, CancellationToken cancellationToken)
     {

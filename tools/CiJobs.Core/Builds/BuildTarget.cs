@@ -76,6 +76,16 @@ public sealed record BuildResult
     /// <summary>N-V-R.A of every binary package (for Debian: each .deb's name_version_arch).</summary>
     public IReadOnlyList<string> Nvras { get; init; } = [];
 
+    /// <summary>The root tree of the source commit built (null when the build stopped before reading it).</summary>
+    public string? SourceTree { get; init; }
+
+    /// <summary>The root tree of the distgit commit built.</summary>
+    public string? DistgitTree { get; init; }
+
+    /// <summary>The result's own files (commit.yaml's artifacts) with their size and sha256; empty for a failed build.
+    /// The post job's build once compares them after a download (docs/manual/build-once.md).</summary>
+    public IReadOnlyList<ResultFile> Files { get; init; } = [];
+
     /// <summary>The hashed folder relative to the output directory (<c>repos/ab/cd/...</c>).</summary>
     public required string ResultDir { get; init; }
 
@@ -94,3 +104,6 @@ public sealed record BuildResult
     /// <summary>The exit code the build ends with (0 on success).</summary>
     public int ExitCode { get; init; }
 }
+
+/// <summary>A file of a build result: its name in the result folder, size in bytes and lower-case hex sha256.</summary>
+public sealed record ResultFile(string Name, long Size, string Sha256);

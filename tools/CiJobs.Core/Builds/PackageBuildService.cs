@@ -147,6 +147,9 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
         var resultPath = Path.Combine(dataDirectory, sharded);
         var logPath = Path.Combine(resultPath, "rpmbuild.log");
+        var sourceTree = await source.TreeAsync(sourceCommit.Hash, cancellationToken);
+        var distgitTree = await distgit.TreeAsync(distgitCommit.Hash, cancellationToken);
+        var files = failure is null ? await ResultFilesAsync(resultPath, written.ArtifactFileNames, cancellationToken) : [];
         Report(failure is null
             ? $"{target.Project}: SUCCESS, result in {resultPath}"
             : $"{target.Project}: FAILED, see {logPath}");
@@ -170,6 +173,9 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             Nvras = format == PackageFormat.Deb
                 ? [.. written.ArtifactFileNames.Where(DpkgBuildpackageBuilder.IsBinaryPackage).Select(f => f[..f.LastIndexOf('.')])]
                 : [.. written.ArtifactFileNames.Where(f => !f.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f[..^".rpm".Length])],
+            SourceTree = sourceTree,
+            DistgitTree = distgitTree,
+            Files = files,
             ResultDir = sharded,
             ResultPath = resultPath,
             RepoFile = failure is null ? Path.Combine(resultPath, output.RepoName + (format == PackageFormat.Deb ? ".list" : ".repo")) : null,
@@ -178,6 +184,20 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             Builder = prepared?.Debian is null ? builder.Name : debian.Name,
             ExitCode = failure?.ExitCode ?? 0,
         };
+    }
+
+    /// <summary>The size and sha256 of each of the result's own files, in commit.yaml's order.</summary>
+    private static async Task<IReadOnlyList<ResultFile>> ResultFilesAsync(string resultPath, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var files = new List<ResultFile>(names.Count);
+        foreach (var name in names)
+        {
+            await using var stream = File.OpenRead(Path.Combine(resultPath, name));
+            var digest = await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken);
+            files.Add(new ResultFile(name, stream.Length, Convert.ToHexStringLower(digest)));
+        }
+
+        return files;
     }
 
     /// <summary>What preparing a build reads: the package, the two commits, the settings, the work folder and the log.</summary>

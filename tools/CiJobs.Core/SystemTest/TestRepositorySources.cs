@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CiJobs.Core.Platform;
+using CiJobs.Core.Text;
 
 namespace CiJobs.Core.SystemTest;
 
@@ -174,13 +175,7 @@ public static class TestRepositorySources
     private static string? Value(IEnvironment environment, string name) =>
         environment.GetVariable(name) is { Length: > 0 } value ? value : null;
 
-    private static string? Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
+    private static string? Text(JsonElement element, string property) => JsonValues.Text(element, property);
 
     private static string Origin(JsonElement artifact, int index)
     {
