@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return ReportCommand.Create();
         yield return PromoteCommand.Create();
         yield return TestRepoCommand.Create();
+        yield return ReleaseCommand.Create();
         yield return ServeCommand.Create();
         yield return InstallTestCommand.Create();
         yield return SystemTestCommand.Create();
