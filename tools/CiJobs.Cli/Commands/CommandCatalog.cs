@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return PromoteCommand.Create();
         yield return ReuseCommand.Create();
         yield return TestRepoCommand.Create();
+        yield return ReleaseCommand.Create();
         yield return ServeCommand.Create();
         yield return InstallTestCommand.Create();
         yield return SystemTestCommand.Create();
