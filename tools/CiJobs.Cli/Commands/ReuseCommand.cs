@@ -153,13 +153,15 @@ internal static class ReuseCommand
         private readonly Option<string?> distgit = new("--distgit") { Description = "A git checkout of the merged distgit; its --distgit-ref's tree is compared." };
         private readonly Option<string> distgitRef = new("--distgit-ref") { Description = "The merged distgit commit in --distgit.", DefaultValueFactory = _ => "HEAD" };
         private readonly Option<string?> distgitTree = new("--distgit-tree") { Description = "The merged distgit tree's hash, instead of --distgit." };
+        private readonly Option<string?> rdoinfo = new("--rdoinfo") { Description = "Take the source and distgit (and their refs) from rdoinfo as 'cijobs build' does, cloning what is not a local folder; --source, --distgit and the refs override them." };
+        private readonly Option<string?> release = new("--release") { Description = "With --rdoinfo: the release whose refs are built." };
         private readonly Option<string> dest = new("--dest") { Description = "The folder the reused files go to (a folder of packages that 'cijobs release publish' takes); must not exist or be empty.", Required = true };
         private readonly Option<bool> require = new("--require") { Description = "Fail with exit 119 instead of asking for a rebuild when nothing can be reused." };
         private readonly Option<OutputFormat> format = OutputOptions.CreateFormatOption();
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { package, source, sourceRef, sourceTree, distgit, distgitRef, distgitTree, dest, require, format })
+            foreach (var option in new Option[] { package, rdoinfo, release, source, sourceRef, sourceTree, distgit, distgitRef, distgitTree, dest, require, format })
             {
                 command.Options.Add(option);
             }
@@ -170,8 +172,10 @@ internal static class ReuseCommand
         public async Task<int> RunAsync(ParseResult parseResult, HttpClient http, IGateArtifactSource gate, CancellationToken cancellationToken)
         {
             var git = new GitCli(new CliWrapProcessRunner());
-            var sourceHash = await TreeAsync(git, parseResult.GetValue(source), parseResult.GetValue(sourceRef)!, parseResult.GetValue(sourceTree), "source", cancellationToken);
-            var distgitHash = await TreeAsync(git, parseResult.GetValue(distgit), parseResult.GetValue(distgitRef)!, parseResult.GetValue(distgitTree), "distgit", cancellationToken);
+            var (sourceHash, distgitHash) = parseResult.GetValue(rdoinfo) is { } rdoinfoDirectory
+                ? await FromRdoinfoAsync(git, parseResult, rdoinfoDirectory, cancellationToken)
+                : (await TreeAsync(git, parseResult.GetValue(source), parseResult.GetValue(sourceRef)!, parseResult.GetValue(sourceTree), "source", cancellationToken),
+                   await TreeAsync(git, parseResult.GetValue(distgit), parseResult.GetValue(distgitRef)!, parseResult.GetValue(distgitTree), "distgit", cancellationToken));
             var request = new BuildOnceRequest(Package(parseResult), sourceHash, distgitHash, parseResult.GetValue(dest)!, parseResult.GetValue(require));
             var result = await new BuildOnceService(http).RunAsync(request, gate, cancellationToken);
             if (parseResult.GetValue(format) == OutputFormat.Json)
@@ -184,6 +188,29 @@ internal static class ReuseCommand
             }
 
             return ExitCodes.Success;
+        }
+
+        private async Task<(string Source, string Distgit)> FromRdoinfoAsync(GitCli git, ParseResult parseResult, string rdoinfoDirectory, CancellationToken cancellationToken)
+        {
+            if (parseResult.GetValue(sourceTree) is not null || parseResult.GetValue(distgitTree) is not null)
+            {
+                throw new CiJobsException("give --rdoinfo or the --source-tree and --distgit-tree, not both", BuildOnceExitCodes.InvalidInput);
+            }
+
+            var target = await BuildTargetResolver.ResolveAsync(
+                new BuildRequest
+                {
+                    RdoinfoDirectory = rdoinfoDirectory,
+                    Package = Package(parseResult),
+                    Release = parseResult.GetValue(release),
+                    Source = parseResult.GetValue(source),
+                    Distgit = parseResult.GetValue(distgit),
+                    SourceRef = parseResult.GetResult(sourceRef) is { Implicit: false } ? parseResult.GetValue(sourceRef) : null,
+                    DistgitRef = parseResult.GetResult(distgitRef) is { Implicit: false } ? parseResult.GetValue(distgitRef) : null,
+                    OutputDirectory = Path.GetTempPath(),
+                },
+                cancellationToken);
+            return await MergedTrees.ResolveAsync(git, target, cancellationToken);
         }
 
         private static async Task<string> TreeAsync(GitCli git, string? checkout, string gitRef, string? tree, string role, CancellationToken cancellationToken)
