@@ -84,6 +84,25 @@ public sealed class GpgRepositorySignerTests(SigningKeysFixture keys, TestRepoPa
         good.StandardError.Should().NotContain("W: ").And.NotContain("E: ");
         var bad = await AptUpdateAsync("bad", $"deb [signed-by={keys.WithoutPassphrase.PublicKeyFile}] {url} bookworm main\n");
         (bad.StandardOutput + bad.StandardError).Should().Contain("NO_PUBKEY").And.Contain("is not signed");
+
+        // dnf, in an install root of its own, checks repomd.xml.asc and the package signature with the published key; with another key it refuses.
+        var installed = await DnfInstallAsync("good", server.Url + "signed/rpm/", Path.Combine(repo.Path, "rpm", "RPM-GPG-KEY-cijobs"));
+        installed.ExitCode.Should().Be(0, installed.StandardOutput + installed.StandardError);
+        File.ReadAllText(temp.Combine("dnf-good", "root", "usr", "share", "tr-alpha", "hello")).Should().Be("tr-alpha\n");
+        var refused = await DnfInstallAsync("bad", server.Url + "signed/rpm/", keys.WithoutPassphrase.PublicKeyFile);
+        refused.ExitCode.Should().NotBe(0, refused.StandardOutput + refused.StandardError);
+        File.Exists(temp.Combine("dnf-bad", "root", "usr", "share", "tr-alpha", "hello")).Should().BeFalse();
+    }
+
+    private async Task<BufferedCommandResult> DnfInstallAsync(string name, string url, string key)
+    {
+        var folder = temp.Combine("dnf-" + name);
+        var repos = Path.Combine(folder, "repos.d");
+        Directory.CreateDirectory(repos);
+        File.WriteAllText(Path.Combine(repos, "signed.repo"), $"[signed]\nname=signed\nbaseurl={url}\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file://{key}\n");
+        return await global::CliWrap.Cli.Wrap("dnf").WithArguments(
+            ["-y", "-q", $"--installroot={Path.Combine(folder, "root")}", $"--setopt=reposdir={repos}", "--releasever=9", "--repo=signed", "install", "tr-alpha"])
+            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
     }
 
     [Fact]
