@@ -1,12 +1,13 @@
 using System.Text.Json;
 using CiJobs.Core.Release;
+using CiJobs.Tests.Signing;
 using CiJobs.Tests.Support;
 
 namespace CiJobs.Tests.Release;
 
 /// <summary><c>cijobs release publish</c> as a process: the JSON jobs read, the dotenv file, and the exit codes of the refusals.</summary>
 [Trait("Runs", "cijobs")]
-public sealed class ReleaseCommandTests(ReleasePackagesFixture packages) : IClassFixture<ReleasePackagesFixture>, IDisposable
+public sealed class ReleaseCommandTests(ReleasePackagesFixture packages, SigningKeysFixture keys) : IClassFixture<ReleasePackagesFixture>, IClassFixture<SigningKeysFixture>, IDisposable
 {
     private readonly TempDir temp = new("release-cli");
 
@@ -60,5 +61,33 @@ public sealed class ReleaseCommandTests(ReleasePackagesFixture packages) : IClas
 
         var badTimeout = await CliRunner.RunAsync(["release", "publish", packages.DebD20, "--repo", root, "--lock-timeout", "-1"]);
         badTimeout.ExitCode.Should().Be(1, badTimeout.ToString());
+    }
+
+    [Fact]
+    public async Task Publish_with_a_key_file_signs_what_it_publishes_and_sign_verify_accepts_it()
+    {
+        var root = temp.Combine("signed");
+
+        var signed = await CliRunner.RunAsync(
+            ["release", "publish", packages.RpmA11, packages.DebD10, "--repo", root, "--codename", "trixie", "--format", "json"],
+            environment: new Dictionary<string, string?> { ["CIJOBS_SIGN_KEY_FILE"] = keys.WithPassphrase.SecretKeyFile, ["CIJOBS_SIGN_PASSPHRASE_FILE"] = keys.PassphraseFile });
+        var unsignedIntoSigned = await CliRunner.RunAsync(["release", "publish", packages.DebD20, "--repo", root, "--codename", "trixie"]);
+        var rpm = await CliRunner.RunAsync(["sign", "verify", Path.Combine(root, "rpm"), "--public-key", keys.WithPassphrase.PublicKeyFile]);
+        var deb = await CliRunner.RunAsync(["sign", "verify", Path.Combine(root, "deb"), "--public-key", keys.WithPassphrase.PublicKeyFile]);
+        var other = await CliRunner.RunAsync(["sign", "verify", Path.Combine(root, "rpm"), "--public-key", keys.WithoutPassphrase.PublicKeyFile]);
+
+        signed.ExitCode.Should().Be(0, signed.ToString());
+        using (var document = JsonDocument.Parse(signed.StandardOutput))
+        {
+            document.RootElement.GetProperty("signed").GetBoolean().Should().BeTrue();
+        }
+
+        (signed.StandardOutput + signed.StandardError).Should().NotContain(SigningKeysFixture.Passphrase);
+        File.Exists(Path.Combine(root, "rpm", "repodata", "repomd.xml.asc")).Should().BeTrue();
+        File.Exists(Path.Combine(root, "deb", "dists", "trixie", "InRelease")).Should().BeTrue();
+        unsignedIntoSigned.ExitCode.Should().Be(ReleaseExitCodes.CannotPublish, "a signed repository is not published into without the key");
+        rpm.ExitCode.Should().Be(0, rpm.ToString());
+        deb.ExitCode.Should().Be(0, deb.ToString());
+        other.ExitCode.Should().Be(CiJobs.Core.Signing.SigningExitCodes.VerificationFailed, other.ToString());
     }
 }

@@ -32,12 +32,16 @@ internal static class ReleaseCommand
         var command = new Command(
             "publish",
             "Publish the packages of RESULT_DIRs into the release repository ROOT. Each must be newer than every published version of its " +
-            "name (115 otherwise) or the very same bits (skipped; other bits: 116); nothing is published unless everything can be. Earlier versions stay.");
+            "name (115 otherwise) or the very same bits (skipped; other bits: 116); nothing is published unless everything can be. Earlier versions stay. " +
+            "With --sign-key-file, new RPMs, repomd.xml and the APT Release are signed (docs/manual/signing.md).");
         command.Arguments.Add(results);
         foreach (var option in new Option[] { repo, codename, component, lockTimeout, format, dotenvFile })
         {
             command.Options.Add(option);
         }
+
+        var signing = new SigningOptions();
+        signing.AddTo(command);
 
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
@@ -46,7 +50,10 @@ internal static class ReleaseCommand
                 Component = parseResult.GetValue(component)!,
                 LockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout)),
             };
-            var result = await new ReleasePublisher(new CliWrapProcessRunner()).PublishAsync(request, signer: null, cancellationToken);
+            var runner = new CliWrapProcessRunner();
+            // Without a key (no --sign-key-file, no CIJOBS_SIGN_KEY_FILE) the repository is published unsigned.
+            await using var signer = await signing.CreateSignerAsync(parseResult, SystemEnvironment.Instance, runner, cancellationToken);
+            var result = await new ReleasePublisher(runner).PublishAsync(request, signer, cancellationToken);
             if (parseResult.GetValue(dotenvFile) is { } file)
             {
                 try
