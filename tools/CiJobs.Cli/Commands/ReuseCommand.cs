@@ -158,10 +158,11 @@ internal static class ReuseCommand
         private readonly Option<string> dest = new("--dest") { Description = "The folder the reused files go to (a folder of packages that 'cijobs release publish' takes); must not exist or be empty.", Required = true };
         private readonly Option<bool> require = new("--require") { Description = "Fail with exit 119 instead of asking for a rebuild when nothing can be reused." };
         private readonly Option<OutputFormat> format = OutputOptions.CreateFormatOption();
+        private readonly Option<FileInfo?> dotenvFile = new("--dotenv-file") { Description = "Also write CIJOBS_REUSE_OUTCOME (reused or rebuild) and, when reused, CIJOBS_REUSE_DEST to this file, for a shell or a GitLab dotenv report." };
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { package, rdoinfo, release, source, sourceRef, sourceTree, distgit, distgitRef, distgitTree, dest, require, format })
+            foreach (var option in new Option[] { package, rdoinfo, release, source, sourceRef, sourceTree, distgit, distgitRef, distgitTree, dest, require, format, dotenvFile })
             {
                 command.Options.Add(option);
             }
@@ -178,6 +179,19 @@ internal static class ReuseCommand
                    await TreeAsync(git, parseResult.GetValue(distgit), parseResult.GetValue(distgitRef)!, parseResult.GetValue(distgitTree), "distgit", cancellationToken));
             var request = new BuildOnceRequest(Package(parseResult), sourceHash, distgitHash, parseResult.GetValue(dest)!, parseResult.GetValue(require));
             var result = await new BuildOnceService(http).RunAsync(request, gate, cancellationToken);
+            if (parseResult.GetValue(dotenvFile) is { } file)
+            {
+                var dotenv = $"CIJOBS_REUSE_OUTCOME={result.Outcome}\n" + (result.Destination is { } reused ? $"CIJOBS_REUSE_DEST={reused}\n" : "");
+                try
+                {
+                    await AtomicFileSystem.WriteAllTextAsync(file.FullName, dotenv, CancellationToken.None);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new CiJobsException($"cannot write {file.FullName}: {e.Message}", ExitCodes.Io, e);
+                }
+            }
+
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
                 OutputOptions.WriteJson(result);
