@@ -21,5 +21,6 @@ internal static class CommandCatalog
         yield return ZuulConfigCommand.Create();
         yield return SourceGitCommand.Create();
         yield return MrCommand.Create();
+        yield return MirrorCommand.Create();
     }
 }
