@@ -94,13 +94,19 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
 
     public async Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken)
     {
-        List<string> arguments = ["-a", "--delete", "--no-inc-recursive"];
+        // Hard links first (cp -al, one link(2) a file), then rsync replaces what changed: rsync writes a changed file
+        // to a new file and renames it, so the published snapshot's files keep their content. Measured 3x less time
+        // than rsync --link-dest at 10,000 files (docs/manual/mirror.md, "Performance").
         if (linkDest is not null)
         {
-            arguments.Add("--link-dest=" + Snapshot(linkDest));
+            var link = await runner.RunAsync(new ProcessSpec("cp", ["-al", "--", Snapshot(linkDest), Snapshot(partial)]) { MaxOutputChars = 64 * 1024 }, cancellationToken);
+            if (!link.Succeeded)
+            {
+                throw new CiJobsException($"cp -al to {Snapshot(partial)} failed (exit {link.ExitCode}): {MirrorText.LastLine(link.StandardError)}", MirrorExitCodes.SyncFailed);
+            }
         }
 
-        arguments.AddRange(["--", source + "/", Snapshot(partial) + "/"]);
+        List<string> arguments = ["-a", "--delete", "--no-inc-recursive", "--", source + "/", Snapshot(partial) + "/"];
         foreach (var pass in new[] { arguments, [.. MirrorText.MetadataPass, "--", source + "/", Snapshot(partial) + "/"] })
         {
             var result = await runner.RunAsync(new ProcessSpec("rsync", pass) { MaxOutputChars = 64 * 1024 }, cancellationToken);

@@ -83,7 +83,7 @@ public sealed class RepositoryTree
         var realRoot = RealPaths.Resolve(root) ?? root;
         foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false }))
         {
-            if (entry.LinkTarget is not { } target)
+            if (!entry.Attributes.HasFlag(FileAttributes.ReparsePoint) || entry.LinkTarget is not { } target)
             {
                 continue;
             }
@@ -124,37 +124,30 @@ public sealed class RepositoryTree
         return index;
     }
 
-    /// <summary>The names and versions only, without checks (the published snapshot's, for the report).</summary>
+    /// <summary>The names and versions only, without checks (the published snapshot's, for the report); a repository whose
+    /// metadata no longer reads (edited by hand) adds nothing.</summary>
     public async Task<PackageIndex> ReadPackagesAsync(CancellationToken cancellationToken)
     {
-        try
+        var index = new PackageIndex();
+        foreach (var repository in Find())
         {
-            return await CheckAsync(Find(), MirrorExitCodes.SyncFailed, cancellationToken);
-        }
-        catch (CiJobsException)
-        {
-            // A published snapshot that no longer checks (edited by hand) still gets a report of what it lists.
-            var index = new PackageIndex();
-            foreach (var repository in Find())
+            try
             {
-                try
+                if (repository.Kind == RepositoryKind.Rpm)
                 {
-                    if (repository.Kind == RepositoryKind.Rpm)
-                    {
-                        await CheckRpmAsync(repository.RelativePath, index, MirrorExitCodes.SyncFailed, cancellationToken, checkFiles: false);
-                    }
-                    else
-                    {
-                        await CheckDebAsync(repository.RelativePath, index, MirrorExitCodes.SyncFailed, cancellationToken, checkFiles: false);
-                    }
+                    await CheckRpmAsync(repository.RelativePath, index, MirrorExitCodes.SyncFailed, cancellationToken, checkFiles: false);
                 }
-                catch (CiJobsException)
+                else
                 {
+                    await CheckDebAsync(repository.RelativePath, index, MirrorExitCodes.SyncFailed, cancellationToken, checkFiles: false);
                 }
             }
-
-            return index;
+            catch (CiJobsException)
+            {
+            }
         }
+
+        return index;
     }
 
     private async Task CheckRpmAsync(string repo, PackageIndex index, int code, CancellationToken cancellationToken, bool checkFiles = true)
