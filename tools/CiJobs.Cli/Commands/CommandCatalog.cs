@@ -24,5 +24,6 @@ internal static class CommandCatalog
         yield return SourceGitCommand.Create();
         yield return MrCommand.Create();
         yield return SignCommand.Create();
+        yield return MirrorCommand.Create();
     }
 }

@@ -33,6 +33,10 @@ public sealed class CliWrapProcessRunner : IProcessRunner
         {
             command = command.WithStandardInputPipe(PipeSource.FromString(spec.StandardInput));
         }
+        else if (spec.StandardInputStream is not null)
+        {
+            command = command.WithStandardInputPipe(PipeSource.FromStream(spec.StandardInputStream));
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (spec.Timeout is { } limit)

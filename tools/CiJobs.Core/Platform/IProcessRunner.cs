@@ -10,6 +10,10 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 
     public string? StandardInput { get; init; }
 
+    /// <summary>Standard input read from this stream while it lasts (instead of <see cref="StandardInput"/>); a stream that
+    /// blocks keeps the program's standard input open, and it closes when this process ends, kill -9 included.</summary>
+    public Stream? StandardInputStream { get; init; }
+
     /// <summary>Called with each line of standard output and standard error as it arrives.</summary>
     public Action<string>? OnOutputLine { get; init; }
 

@@ -1,0 +1,230 @@
+using CiJobs.Core.Platform;
+
+namespace CiJobs.Core.Mirror;
+
+/// <summary>A DEST on this machine: flock on <c>PARENT/.NAME.lock</c>, rsync --link-dest, a symlink renamed over DEST with mv -T.</summary>
+internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination destination) : IMirrorTarget
+{
+    private string Snapshot(string name) => Path.Combine(destination.SnapshotsFolder, name);
+
+    public async Task<IAsyncDisposable> LockAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(destination.Parent);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot create DEST's folder {destination.Parent}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
+
+        var deadline = time.GetUtcNow() + timeout;
+        var announced = false;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None is flock(LOCK_EX) on Linux; the kernel drops it when the process dies.
+                return new FileStream(destination.LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (File.Exists(destination.LockFile))
+            {
+                if (time.GetUtcNow() >= deadline)
+                {
+                    throw new CiJobsException($"another sync of {destination} holds {destination.LockFile}{(timeout > TimeSpan.Zero ? $" (waited {timeout.TotalSeconds:0.#} s)" : "")}; try again later or give --lock-timeout", MirrorExitCodes.Locked);
+                }
+
+                if (!announced)
+                {
+                    announced = true;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CiJobsException($"cannot open the lock {destination.LockFile}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+            }
+        }
+    }
+
+    public Task<TargetState> InspectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var dest = new FileInfo(destination.Path);
+            string? link = null;
+            if (dest.LinkTarget is { } target)
+            {
+                link = target;
+            }
+            else if (dest.Exists || Directory.Exists(destination.Path))
+            {
+                throw new CiJobsException($"DEST {destination} exists and is not a symbolic link; mirror sync publishes DEST as a link to snapshots/ and does not take over a real folder (move it away first)", MirrorExitCodes.InvalidDestination);
+            }
+
+            var snapshots = new DirectoryInfo(destination.SnapshotsFolder);
+            if (snapshots.LinkTarget is not null || File.Exists(destination.SnapshotsFolder))
+            {
+                throw new CiJobsException($"{destination.SnapshotsFolder} is not a folder", MirrorExitCodes.InvalidDestination);
+            }
+
+            Directory.CreateDirectory(destination.SnapshotsFolder);
+            foreach (var aside in Directory.EnumerateFileSystemEntries(destination.Parent, $".{destination.Name}.link-*"))
+            {
+                File.Delete(aside);
+            }
+
+            var folders = Directory.EnumerateDirectories(destination.SnapshotsFolder)
+                .Where(d => new DirectoryInfo(d).LinkTarget is null)
+                .Select(d => Path.GetFileName(d)!)
+                .ToHashSet(StringComparer.Ordinal);
+            var links = Directory.EnumerateFileSystemEntries(destination.Parent)
+                .Concat(Directory.EnumerateFileSystemEntries(destination.SnapshotsFolder))
+                .Select(e => new FileInfo(e).LinkTarget)
+                .OfType<string>()
+                .ToList();
+            return Task.FromResult(new TargetState(link, folders, links));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot read DEST's folder {destination.Parent}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
+    }
+
+    public async Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken)
+    {
+        // Hard links first (cp -al, one link(2) a file), then rsync replaces what changed: rsync writes a changed file
+        // to a new file and renames it, so the published snapshot's files keep their content. Measured 3x less time
+        // than rsync --link-dest at 10,000 files (docs/manual/mirror.md, "Performance").
+        if (linkDest is not null)
+        {
+            var link = await runner.RunAsync(new ProcessSpec("cp", ["-al", "--", Snapshot(linkDest), Snapshot(partial)]) { MaxOutputChars = 64 * 1024 }, cancellationToken);
+            if (!link.Succeeded)
+            {
+                throw new CiJobsException($"cp -al to {Snapshot(partial)} failed (exit {link.ExitCode}): {MirrorText.LastLine(link.StandardError)}", MirrorExitCodes.SyncFailed);
+            }
+        }
+
+        List<string> arguments = ["-a", "--delete", "--no-inc-recursive", "--", source + "/", Snapshot(partial) + "/"];
+        foreach (var pass in new[] { arguments, [.. MirrorText.MetadataPass, "--", source + "/", Snapshot(partial) + "/"] })
+        {
+            var result = await runner.RunAsync(new ProcessSpec("rsync", pass) { MaxOutputChars = 64 * 1024 }, cancellationToken);
+            if (!result.Succeeded)
+            {
+                throw new CiJobsException($"rsync to {Snapshot(partial)} failed (exit {result.ExitCode}): {MirrorText.LastLine(result.StandardError)}", MirrorExitCodes.SyncFailed);
+            }
+        }
+    }
+
+    public async Task CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
+    {
+        var copy = Snapshot(partial);
+        var tree = new RepositoryTree(runner, copy);
+        var found = tree.Find();
+        if (!found.SequenceEqual(repositories))
+        {
+            throw new CiJobsException($"the new snapshot {copy} does not hold the repositories SOURCE holds", MirrorExitCodes.SyncFailed);
+        }
+
+        await tree.CheckAsync(found, MirrorExitCodes.SyncFailed, cancellationToken);
+        foreach (var file in MirrorText.MetadataFiles(repositories))
+        {
+            var expected = Path.Combine(source, file);
+            var actual = Path.Combine(copy, file);
+            if (File.Exists(expected) != File.Exists(actual) || (File.Exists(expected) && !await SameBytesAsync(expected, actual, cancellationToken)))
+            {
+                throw new CiJobsException($"the new snapshot's {file} differs from SOURCE's", MirrorExitCodes.SyncFailed);
+            }
+        }
+
+        _ = sourceTree;
+    }
+
+    private static async Task<bool> SameBytesAsync(string one, string other, CancellationToken cancellationToken)
+    {
+        var first = await File.ReadAllBytesAsync(one, cancellationToken);
+        var second = await File.ReadAllBytesAsync(other, cancellationToken);
+        return first.AsSpan().SequenceEqual(second);
+    }
+
+    public Task<PackageIndex> ReadPackagesAsync(string snapshot, CancellationToken cancellationToken) =>
+        new RepositoryTree(runner, Snapshot(snapshot)).ReadPackagesAsync(cancellationToken);
+
+    public Task RenameSnapshotAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.Move(Snapshot(from), Snapshot(to));
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot rename {Snapshot(from)} to {to}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
+    }
+
+    public async Task SwitchAsync(string snapshot, CancellationToken cancellationToken)
+    {
+        var aside = Path.Combine(destination.Parent, $".{destination.Name}.link-{Guid.NewGuid():N}");
+        try
+        {
+            File.CreateSymbolicLink(aside, "snapshots/" + snapshot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot create the link {aside}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
+
+        // rename(2) of the new link over DEST: a reader sees the old target or the new one, never none.
+        var result = await runner.RunAsync(new ProcessSpec("mv", ["-T", "-f", "--", aside, destination.Path]) { MaxOutputChars = 4096 }, cancellationToken);
+        if (!result.Succeeded)
+        {
+            File.Delete(aside);
+            throw new CiJobsException($"cannot switch {destination} to {snapshot}: {MirrorText.LastLine(result.StandardError)}", MirrorExitCodes.SyncFailed);
+        }
+    }
+
+    public Task DeleteSnapshotAsync(string snapshot, CancellationToken cancellationToken)
+    {
+        var path = Snapshot(snapshot);
+        try
+        {
+            if (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null)
+            {
+                Directory.Delete(path, recursive: true);
+            }
+
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot delete {path}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
+    }
+}
+
+/// <summary>Small helpers shared by the targets.</summary>
+internal static class MirrorText
+{
+    /// <summary>
+    /// The second rsync pass: every file under repodata/ and dists/ compared by checksum, because rsync's quick check (size
+    /// and time) keeps a hard link to the old file when a metadata file was rewritten in the same second with the same size.
+    /// </summary>
+    public static readonly IReadOnlyList<string> MetadataPass = ["-a", "-c", "--no-inc-recursive", "--include=*/", "--include=repodata/**", "--include=dists/**", "--exclude=*"];
+
+    /// <summary>The line that says why: the last one, but not rsync's summary nor the sender's broken pipe that follows the receiver's error.</summary>
+    public static string LastLine(string text)
+    {
+        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var line = lines.LastOrDefault(l => !l.StartsWith("rsync error:", StringComparison.Ordinal) && !l.Contains("Broken pipe", StringComparison.Ordinal))
+            ?? lines.LastOrDefault();
+        return line is null ? "no message" : line.Length > 300 ? line[..300] + "..." : line;
+    }
+
+    /// <summary>The files whose presence and bytes a copy must share with SOURCE: repomd.xml(.asc), Release, InRelease, Release.gpg.</summary>
+    public static IEnumerable<string> MetadataFiles(IReadOnlyList<FoundRepository> repositories) =>
+        repositories.SelectMany(r => r.Kind == RepositoryKind.Rpm
+            ? new[] { Path.Combine(r.RelativePath, "repodata", "repomd.xml"), Path.Combine(r.RelativePath, "repodata", "repomd.xml.asc") }
+            : [Path.Combine(r.RelativePath, "Release"), Path.Combine(r.RelativePath, "InRelease"), Path.Combine(r.RelativePath, "Release.gpg")]);
+}
