@@ -35,7 +35,9 @@ public sealed class PostReleaseJobTests
         var artifacts = job.Returned()["zuul"]!["artifacts"]!.AsArray().Where(a => (string?)a!["metadata"]!["type"] == "cijobs_dlrn_result").Select(a => a!.DeepClone().AsObject()).ToArray();
         artifacts.Should().ContainSingle();
         var gateLogs = Path.Combine(outside.Path, "logs", "gate-1");
+        Directory.CreateDirectory(Path.GetDirectoryName(gateLogs)!);
         Directory.Move(job.LogRoot, gateLogs);
+        Directory.CreateDirectory(job.LogRoot);
         Directory.Delete(Path.Combine(job.JobDir, "facts"), recursive: true);
         File.Delete(job.ResultDataFile);
         await using var zuulWeb = new FakeZuulBuilds("example", Path.Combine(outside.Path, "logs"));
@@ -58,6 +60,7 @@ public sealed class PostReleaseJobTests
                 ["zuul"] = job.Zuul("example-greetlib-distgit", "promote", change.DeepClone().AsObject(), "rdoinfo", "example-greetlib"),
                 ["cijobs_reuse_zuul_api"] = zuulWeb.BaseUrl,
                 ["cijobs_reuse_job"] = "cijobs-build-distgit",
+                ["cijobs_build_output_dir"] = "{{ ansible_user_dir }}/cijobs/post/data", // as zuul.d/post-jobs.yaml sets it
                 ["cijobs_release_publish_repo"] = repo,
                 ["cijobs_release_publish_signing_key"] = key,
                 ["cijobs_release_publish_signing_passphrase"] = Passphrase,
