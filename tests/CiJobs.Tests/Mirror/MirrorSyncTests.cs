@@ -169,7 +169,7 @@ public sealed class MirrorSyncTests(MirrorReposFixture repos) : IClassFixture<Mi
             var result = await SyncAsync(source, Dest);
 
             result.ExitCode.Should().Be(MirrorExitCodes.SyncFailed, result.ToString());
-            result.StandardError.Trim().Split('\n').Last().Should().StartWith("cijobs: error: rsync to").And.Contain("No space left on device");
+            result.StandardError.Trim().Split('\n').Last().Should().StartWith("cijobs: error: copy to").And.Contain("No space left on device");
             Published(Dest).Should().Be(published);
             Snapshots().Should().Equal(Path.GetFileName(published));
             await ShouldBeWholeAsync(Dest);
