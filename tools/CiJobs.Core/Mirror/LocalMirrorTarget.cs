@@ -107,7 +107,7 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         }
     }
 
-    public async Task CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
+    public async Task<PackageIndex?> CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
     {
         var copy = Snapshot(partial);
         var tree = new RepositoryTree(runner, copy);
@@ -117,7 +117,18 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
             throw new CiJobsException($"the new snapshot {copy} does not hold the repositories SOURCE holds", MirrorExitCodes.SyncFailed);
         }
 
-        await tree.CheckAsync(found, MirrorExitCodes.SyncFailed, cancellationToken);
+        // The full check (package lists read, every listed package present with its size) is made here only, on the
+        // copy: SOURCE's check stopped at the metadata checksums. A failure is SOURCE's (the copy is SOURCE's files).
+        PackageIndex index;
+        try
+        {
+            index = await tree.CheckAsync(found, MirrorExitCodes.NotARepository, cancellationToken);
+        }
+        catch (CiJobsException e) when (e.ExitCode is MirrorExitCodes.NotARepository or MirrorExitCodes.UnsafeSource)
+        {
+            throw new CiJobsException($"SOURCE {source} is not a sound repository tree (seen in its copy; nothing published): {e.Message}", e.ExitCode, e);
+        }
+
         foreach (var file in MirrorText.MetadataFiles(repositories))
         {
             var expected = Path.Combine(source, file);
@@ -129,6 +140,7 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         }
 
         _ = sourceTree;
+        return index;
     }
 
     private static async Task<bool> SameBytesAsync(string one, string other, CancellationToken cancellationToken)
