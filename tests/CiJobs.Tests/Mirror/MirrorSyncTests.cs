@@ -66,6 +66,26 @@ public sealed class MirrorSyncTests(MirrorReposFixture repos) : IClassFixture<Mi
             .And.Contain("changed: 2\n  deb/dists/stable: mx-motd.all 1.0 -> 1.1\n  rpm: mx-alpha.noarch 1.0-1 -> 1.1-1\n");
     }
 
+    [Fact]
+    public async Task A_file_whose_only_change_is_its_mode_is_copied_and_the_published_snapshot_keeps_its_mode()
+    {
+        var source = repos.Source(temp.Combine("a"), "rpm-a", "deb-a");
+        (await SyncAsync(source, Dest)).ExitCode.Should().Be(0);
+        var published = Published(Dest);
+        var package = Path.Combine("deb", "pool", "main", "m", "mx-extra_2.0_all.deb");
+        var before = File.GetUnixFileMode(Path.Combine(published, package));
+        var other = Path.Combine("deb", "pool", "main", "m", "mx-motd_1.0_all.deb");
+        File.SetUnixFileMode(Path.Combine(source, package), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var result = await SyncAsync(source, Dest);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        File.GetUnixFileMode(Path.Combine(published, package)).Should().Be(before, "the published snapshot's files never change");
+        File.GetUnixFileMode(Path.Combine(Dest, package)).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Inode(Path.Combine(Dest, other)).Should().Be(Inode(Path.Combine(published, other)), "an unchanged file is a hard link");
+        Inode(Path.Combine(Dest, package)).Should().NotBe(Inode(Path.Combine(published, package)));
+    }
+
     private static long Inode(string path)
     {
         var result = new CliWrapProcessRunner().RunAsync(new ProcessSpec("stat", ["-c", "%i", path]), CancellationToken.None).GetAwaiter().GetResult();
@@ -169,7 +189,7 @@ public sealed class MirrorSyncTests(MirrorReposFixture repos) : IClassFixture<Mi
             var result = await SyncAsync(source, Dest);
 
             result.ExitCode.Should().Be(MirrorExitCodes.SyncFailed, result.ToString());
-            result.StandardError.Trim().Split('\n').Last().Should().StartWith("cijobs: error: rsync to").And.Contain("No space left on device");
+            result.StandardError.Trim().Split('\n').Last().Should().StartWith("cijobs: error: copy to").And.Contain("No space left on device");
             Published(Dest).Should().Be(published);
             Snapshots().Should().Equal(Path.GetFileName(published));
             await ShouldBeWholeAsync(Dest);

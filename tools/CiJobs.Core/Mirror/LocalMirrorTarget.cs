@@ -2,7 +2,7 @@ using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.Mirror;
 
-/// <summary>A DEST on this machine: flock on <c>PARENT/.NAME.lock</c>, rsync --link-dest, a symlink renamed over DEST with mv -T.</summary>
+/// <summary>A DEST on this machine: flock on <c>PARENT/.NAME.lock</c>, snapshots made by SnapshotCopier (hard links and copies), a symlink renamed over DEST with mv -T.</summary>
 internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination destination) : IMirrorTarget
 {
     private string Snapshot(string name) => Path.Combine(destination.SnapshotsFolder, name);
@@ -92,32 +92,22 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         }
     }
 
-    public async Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken)
+    public Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken)
     {
-        // Hard links first (cp -al, one link(2) a file), then rsync replaces what changed: rsync writes a changed file
-        // to a new file and renames it, so the published snapshot's files keep their content. Measured 3x less time
-        // than rsync --link-dest at 10,000 files (docs/manual/mirror.md, "Performance").
-        if (linkDest is not null)
+        // One walk of SOURCE in process: hard links to the published snapshot for unchanged files, copies for the rest
+        // (docs/manual/mirror.md, "Steps", step 4, and "Performance").
+        try
         {
-            var link = await runner.RunAsync(new ProcessSpec("cp", ["-al", "--", Snapshot(linkDest), Snapshot(partial)]) { MaxOutputChars = 64 * 1024 }, cancellationToken);
-            if (!link.Succeeded)
-            {
-                throw new CiJobsException($"cp -al to {Snapshot(partial)} failed (exit {link.ExitCode}): {MirrorText.LastLine(link.StandardError)}", MirrorExitCodes.SyncFailed);
-            }
+            SnapshotCopier.Copy(source, Snapshot(partial), linkDest is null ? null : Snapshot(linkDest), cancellationToken);
+            return Task.CompletedTask;
         }
-
-        List<string> arguments = ["-a", "--delete", "--no-inc-recursive", "--", source + "/", Snapshot(partial) + "/"];
-        foreach (var pass in new[] { arguments, [.. MirrorText.MetadataPass, "--", source + "/", Snapshot(partial) + "/"] })
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var result = await runner.RunAsync(new ProcessSpec("rsync", pass) { MaxOutputChars = 64 * 1024 }, cancellationToken);
-            if (!result.Succeeded)
-            {
-                throw new CiJobsException($"rsync to {Snapshot(partial)} failed (exit {result.ExitCode}): {MirrorText.LastLine(result.StandardError)}", MirrorExitCodes.SyncFailed);
-            }
+            throw new CiJobsException($"copy to {Snapshot(partial)} failed: {e.Message}", MirrorExitCodes.SyncFailed, e);
         }
     }
 
-    public async Task CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
+    public async Task<PackageIndex?> CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
     {
         var copy = Snapshot(partial);
         var tree = new RepositoryTree(runner, copy);
@@ -127,7 +117,18 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
             throw new CiJobsException($"the new snapshot {copy} does not hold the repositories SOURCE holds", MirrorExitCodes.SyncFailed);
         }
 
-        await tree.CheckAsync(found, MirrorExitCodes.SyncFailed, cancellationToken);
+        // The full check (package lists read, every listed package present with its size) is made here only, on the
+        // copy: SOURCE's check stopped at the metadata checksums. A failure is SOURCE's (the copy is SOURCE's files).
+        PackageIndex index;
+        try
+        {
+            index = await tree.CheckAsync(found, MirrorExitCodes.NotARepository, cancellationToken);
+        }
+        catch (CiJobsException e) when (e.ExitCode is MirrorExitCodes.NotARepository or MirrorExitCodes.UnsafeSource)
+        {
+            throw new CiJobsException($"SOURCE {source} is not a sound repository tree (seen in its copy; nothing published): {e.Message}", e.ExitCode, e);
+        }
+
         foreach (var file in MirrorText.MetadataFiles(repositories))
         {
             var expected = Path.Combine(source, file);
@@ -139,6 +140,7 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         }
 
         _ = sourceTree;
+        return index;
     }
 
     private static async Task<bool> SameBytesAsync(string one, string other, CancellationToken cancellationToken)

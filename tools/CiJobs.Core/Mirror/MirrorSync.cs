@@ -6,7 +6,7 @@ namespace CiJobs.Core.Mirror;
 
 /// <summary>
 /// <c>cijobs mirror sync SOURCE DEST</c>: checks SOURCE, copies it to a new snapshot beside the published one (hard links
-/// for unchanged files, rsync --link-dest), checks the copy, switches DEST's symlink to it in one rename, and keeps the
+/// for unchanged files: SnapshotCopier locally, rsync --link-dest remotely), checks the copy, switches DEST's symlink to it in one rename, and keeps the
 /// newest snapshots. Under DEST's lock from the first look at DEST to the last deletion. docs/manual/mirror.md.
 /// </summary>
 public sealed partial class MirrorSync(IProcessRunner runner, TimeProvider time, Action<string> progress)
@@ -48,14 +48,17 @@ public sealed partial class MirrorSync(IProcessRunner runner, TimeProvider time,
         PackageIndex newPackages;
         try
         {
-            newPackages = await sourceTree.CheckAsync(repositories, MirrorExitCodes.NotARepository, cancellationToken);
+            // A local DEST's snapshot is checked fully after the copy (package lists and package files), so SOURCE's
+            // check stops at the checksums of the metadata files; a remote one is only compared with SOURCE, so SOURCE is
+            // checked fully (docs/manual/mirror.md, "Steps").
+            newPackages = await sourceTree.CheckAsync(repositories, MirrorExitCodes.NotARepository, cancellationToken, readLists: destination.IsRemote);
         }
         catch (CiJobsException e)
         {
             throw new CiJobsException($"SOURCE {source} is not a sound repository tree: {e.Message}", e.ExitCode, e);
         }
 
-        progress($"SOURCE holds {repositories.Count} repositories, {newPackages.Count} package names");
+        progress($"SOURCE holds {repositories.Count} repositories{(destination.IsRemote ? $", {newPackages.Count} package names" : "")}");
 
         IMirrorTarget target = destination.IsRemote
             ? new RemoteMirrorTarget(runner, destination, request.Rsh)
@@ -97,9 +100,9 @@ public sealed partial class MirrorSync(IProcessRunner runner, TimeProvider time,
             progress("checking the new snapshot");
             try
             {
-                await target.CheckAsync(source, sourceTree, repositories, partial, cancellationToken);
+                newPackages = await target.CheckAsync(source, sourceTree, repositories, partial, cancellationToken) ?? newPackages;
             }
-            catch (CiJobsException e) when (e.ExitCode != MirrorExitCodes.SyncFailed || !e.Message.StartsWith("the new snapshot", StringComparison.Ordinal))
+            catch (CiJobsException e) when (e.ExitCode is not (MirrorExitCodes.NotARepository or MirrorExitCodes.UnsafeSource) && (e.ExitCode != MirrorExitCodes.SyncFailed || !e.Message.StartsWith("the new snapshot", StringComparison.Ordinal)))
             {
                 throw new CiJobsException($"the new snapshot failed its check (nothing published): {e.Message}", MirrorExitCodes.SyncFailed, e);
             }
@@ -202,7 +205,8 @@ internal interface IMirrorTarget
 
     Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken);
 
-    Task CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken);
+    /// <summary>Checks the copy; returns its package index when it read the package lists (null: SOURCE's is the one).</summary>
+    Task<PackageIndex?> CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken);
 
     Task<PackageIndex> ReadPackagesAsync(string snapshot, CancellationToken cancellationToken);
 

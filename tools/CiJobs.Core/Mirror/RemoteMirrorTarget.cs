@@ -153,7 +153,7 @@ internal sealed class RemoteMirrorTarget : IMirrorTarget
     }
 
     /// <summary>The copy is SOURCE's: rsync finds nothing to change by size and time, and nothing by checksum in the metadata files.</summary>
-    public async Task CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
+    public async Task<PackageIndex?> CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
     {
         var temp = Directory.CreateTempSubdirectory("cijobs-mirror-").FullName;
         try
@@ -179,6 +179,7 @@ internal sealed class RemoteMirrorTarget : IMirrorTarget
         }
 
         _ = sourceTree;
+        return null;
     }
 
     /// <summary>The published snapshot's metadata only (repodata/ and dists/), fetched into a temp folder and read there.</summary>

@@ -104,8 +104,10 @@ public sealed class RepositoryTree
         }
     }
 
-    /// <summary>Checks every repository's metadata and packages and returns their names and versions.</summary>
-    public async Task<PackageIndex> CheckAsync(IReadOnlyList<FoundRepository> repositories, int failureCode, CancellationToken cancellationToken)
+    /// <summary>Checks every repository's metadata and packages and returns their names and versions. With
+    /// <paramref name="readLists"/> false, only the checksums of the files repomd.xml and Release list are checked (no
+    /// package list is read, no package looked at), and the index returned is empty.</summary>
+    public async Task<PackageIndex> CheckAsync(IReadOnlyList<FoundRepository> repositories, int failureCode, CancellationToken cancellationToken, bool readLists = true)
     {
         var index = new PackageIndex();
         foreach (var repository in repositories)
@@ -113,11 +115,11 @@ public sealed class RepositoryTree
             cancellationToken.ThrowIfCancellationRequested();
             if (repository.Kind == RepositoryKind.Rpm)
             {
-                await CheckRpmAsync(repository.RelativePath, index, failureCode, cancellationToken);
+                await CheckRpmAsync(repository.RelativePath, index, failureCode, cancellationToken, readLists: readLists);
             }
             else
             {
-                await CheckDebAsync(repository.RelativePath, index, failureCode, cancellationToken);
+                await CheckDebAsync(repository.RelativePath, index, failureCode, cancellationToken, readLists: readLists);
             }
         }
 
@@ -150,7 +152,7 @@ public sealed class RepositoryTree
         return index;
     }
 
-    private async Task CheckRpmAsync(string repo, PackageIndex index, int code, CancellationToken cancellationToken, bool checkFiles = true)
+    private async Task CheckRpmAsync(string repo, PackageIndex index, int code, CancellationToken cancellationToken, bool checkFiles = true, bool readLists = true)
     {
         var repoRoot = Combine(repo, code);
         var repomd = Path.Combine(repoRoot, "repodata", "repomd.xml");
@@ -226,7 +228,7 @@ public sealed class RepositoryTree
                 await CheckFileAsync(file, size, checksumType ?? "", checksum ?? "", shown, code, cancellationToken);
             }
 
-            if (type == "primary")
+            if (type == "primary" && readLists)
             {
                 await ReadPrimaryAsync(file, repo, repoRoot, index, code, checkFiles, cancellationToken);
             }
@@ -294,7 +296,7 @@ public sealed class RepositoryTree
         _ = repoRoot;
     }
 
-    private async Task CheckDebAsync(string dist, PackageIndex index, int code, CancellationToken cancellationToken, bool checkFiles = true)
+    private async Task CheckDebAsync(string dist, PackageIndex index, int code, CancellationToken cancellationToken, bool checkFiles = true, bool readLists = true)
     {
         var distRoot = Combine(dist, code);
         var release = Path.Combine(distRoot, "Release");
@@ -375,7 +377,7 @@ public sealed class RepositoryTree
             throw new CiJobsException($"{shown}: none of the files it lists is there", code);
         }
 
-        foreach (var list in lists.Values.Order(StringComparer.Ordinal))
+        foreach (var list in lists.Values.Order(StringComparer.Ordinal).Where(_ => readLists))
         {
             await ReadDebListAsync(list, dist, index, code, checkFiles, cancellationToken);
         }
@@ -702,20 +704,41 @@ public sealed class RepositoryTree
 /// <summary>Names and versions of the packages of a tree: per repository, name and architecture, the versions listed.</summary>
 public sealed class PackageIndex
 {
-    private readonly Dictionary<(string Repository, string Name, string Arch), SortedSet<string>> packages = [];
+    // One version (the common case) is kept as its string; several as a sorted set. Memory is about one key and one
+    // version string per package (docs/manual/mirror.md, "Performance").
+    private readonly Dictionary<(string Repository, string Name, string Arch), object> packages = [];
 
     public int Count => packages.Count;
 
+    private readonly Dictionary<string, string> arches = new(StringComparer.Ordinal);
+
     public void Add(string repository, string name, string arch, string version)
     {
-        var key = (repository, name, arch);
-        if (!packages.TryGetValue(key, out var versions))
+        // Architectures are few: one string each, shared by every package.
+        if (!arches.TryGetValue(arch, out var shared))
         {
-            packages[key] = versions = new SortedSet<string>(StringComparer.Ordinal);
+            arches[arch] = shared = arch;
         }
 
-        versions.Add(version);
+        var key = (repository, name, shared);
+        if (!packages.TryGetValue(key, out var versions))
+        {
+            packages[key] = version;
+        }
+        else if (versions is string one)
+        {
+            if (!string.Equals(one, version, StringComparison.Ordinal))
+            {
+                packages[key] = new SortedSet<string>(StringComparer.Ordinal) { one, version };
+            }
+        }
+        else
+        {
+            ((SortedSet<string>)versions).Add(version);
+        }
     }
+
+    private static string Joined(object versions) => versions as string ?? string.Join(", ", (SortedSet<string>)versions);
 
     /// <summary>What changed from <paramref name="old"/> to this index: added, removed, changed (versions joined by ", ").</summary>
     public (List<MirrorPackageChange> Added, List<MirrorPackageChange> Removed, List<MirrorPackageChange> Changed) Compare(PackageIndex old)
@@ -725,11 +748,20 @@ public sealed class PackageIndex
         {
             if (!old.packages.TryGetValue(key, out var before))
             {
-                added.Add(new(key.Repository, key.Name, key.Arch, null, string.Join(", ", versions)));
+                added.Add(new(key.Repository, key.Name, key.Arch, null, Joined(versions)));
             }
-            else if (!before.SetEquals(versions))
+            else
             {
-                changed.Add(new(key.Repository, key.Name, key.Arch, string.Join(", ", before), string.Join(", ", versions)));
+                var same = (before, versions) switch
+                {
+                    (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
+                    (SortedSet<string> a, SortedSet<string> b) => a.SetEquals(b),
+                    _ => false, // One version against two or more distinct ones.
+                };
+                if (!same)
+                {
+                    changed.Add(new(key.Repository, key.Name, key.Arch, Joined(before), Joined(versions)));
+                }
             }
         }
 
@@ -737,7 +769,7 @@ public sealed class PackageIndex
         {
             if (!packages.ContainsKey(key))
             {
-                removed.Add(new(key.Repository, key.Name, key.Arch, string.Join(", ", versions), null));
+                removed.Add(new(key.Repository, key.Name, key.Arch, Joined(versions), null));
             }
         }
 
