@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Builds.Debian;
@@ -402,7 +400,7 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
         if (publishedFiles.Any(f => f.EndsWith(".deb", StringComparison.Ordinal)))
         {
             var packages = await RunAsync(new ProcessSpec("apt-ftparchive", ["packages", "pool"]) { WorkingDirectory = tree }, cancellationToken);
-            published.AddRange(Stanzas(packages.StandardOutput).Select(s => new Published(
+            published.AddRange(AptIndexes.Stanzas(packages.StandardOutput).Select(s => new Published(
                 Field(s, "Package"), Field(s, "Version"), Field(s, "Architecture"), false, Field(s, "SHA256"), Field(s, "Filename"))));
         }
 
@@ -418,7 +416,7 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
             var fields = await RunAsync(new ProcessSpec("dpkg-deb", ["--field", input.Source, "Package", "Version", "Architecture", "Source"]), cancellationToken);
             var stanza = fields.StandardOutput;
             var name = Field(stanza, "Package");
-            var source = TryField(stanza, "Source")?.Split(' ')[0] is { Length: > 0 } s ? s : name;
+            var source = AptIndexes.Field(stanza, "Source")?.Split(' ')[0] is { Length: > 0 } s ? s : name;
             candidates.Add(new Candidate(input, CheckDebianName(name, input.Source), Field(stanza, "Version"), Field(stanza, "Architecture"), false, Sha256(input.Source), $"{PoolFolder(poolRelative, CheckDebianName(source, input.Source))}/{input.Name}"));
         }
 
@@ -491,7 +489,7 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
     {
         var poolRelative = $"pool/{component}";
         var hostArch = (await RunAsync(new ProcessSpec("dpkg", ["--print-architecture"]), cancellationToken)).StandardOutput.Trim();
-        var binaries = Stanzas((await RunAsync(new ProcessSpec("apt-ftparchive", ["packages", poolRelative]) { WorkingDirectory = directory }, cancellationToken)).StandardOutput);
+        var binaries = AptIndexes.Stanzas((await RunAsync(new ProcessSpec("apt-ftparchive", ["packages", poolRelative]) { WorkingDirectory = directory }, cancellationToken)).StandardOutput);
         var sources = (await RunAsync(new ProcessSpec("apt-ftparchive", ["sources", poolRelative]) { WorkingDirectory = directory }, cancellationToken)).StandardOutput;
         var architectures = binaries.Select(s => Field(s, "Architecture")).Where(a => a != "all").Append(hostArch)
             .Where(DebianPackaging.IsDistribution).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -504,10 +502,10 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
         foreach (var arch in architectures)
         {
             var text = string.Concat(binaries.Where(s => Field(s, "Architecture") is "all" || Field(s, "Architecture") == arch).Select(s => s + "\n"));
-            await WriteIndexAsync(Path.Combine(dists, component, $"binary-{arch}"), "Packages", text, cancellationToken);
+            await AptIndexes.WriteIndexAsync(Path.Combine(dists, component, $"binary-{arch}"), "Packages", text, cancellationToken);
         }
 
-        await WriteIndexAsync(Path.Combine(dists, component, "source"), "Sources", sources, cancellationToken);
+        await AptIndexes.WriteIndexAsync(Path.Combine(dists, component, "source"), "Sources", sources, cancellationToken);
         var release = await RunAsync(
             new ProcessSpec("apt-ftparchive",
             [
@@ -531,35 +529,8 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
         }
     }
 
-    private static async Task WriteIndexAsync(string directory, string name, string text, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(directory);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        await File.WriteAllBytesAsync(Path.Combine(directory, name), bytes, cancellationToken);
-        await using var file = File.Create(Path.Combine(directory, name + ".gz"));
-        await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-        await gzip.WriteAsync(bytes, cancellationToken);
-    }
-
-    private static List<string> Stanzas(string text) =>
-        [.. text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s.Trim('\n')).Where(s => s.Length > 0).Select(s => s + "\n")];
-
-    private static string Field(string stanza, string field) => TryField(stanza, field)
+    private static string Field(string stanza, string field) => AptIndexes.Field(stanza, field)
         ?? throw new CiJobsException($"a package stanza without {field}", ReleaseExitCodes.CannotPublish);
-
-    private static string? TryField(string stanza, string field)
-    {
-        foreach (var line in stanza.Split('\n'))
-        {
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-            {
-                return line[(field.Length + 1)..].Trim();
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>The regular files under <paramref name="tree"/>/<paramref name="folder"/>, relative to the tree, '/'-separated, sorted.</summary>
     private static IEnumerable<string> Files(string tree, string folder)

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Builds.Debian;
 using CiJobs.Core.Platform;
@@ -146,7 +144,7 @@ public sealed class TestRepoPublisher(IProcessRunner runner)
         }
 
         var hostArch = (await RunAsync(new ProcessSpec("dpkg", ["--print-architecture"]), cancellationToken)).StandardOutput.Trim();
-        var binaries = Stanzas((await RunAsync(new ProcessSpec("apt-ftparchive", ["packages", poolRelative]) { WorkingDirectory = directory }, cancellationToken)).StandardOutput);
+        var binaries = AptIndexes.Stanzas((await RunAsync(new ProcessSpec("apt-ftparchive", ["packages", poolRelative]) { WorkingDirectory = directory }, cancellationToken)).StandardOutput);
         var sources = (await RunAsync(new ProcessSpec("apt-ftparchive", ["sources", poolRelative]) { WorkingDirectory = directory }, cancellationToken)).StandardOutput;
         var architectures = binaries.Select(s => Field(s, "Architecture")).Where(a => a != "all").Append(hostArch)
             .Where(DebianPackaging.IsDistribution).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -155,10 +153,10 @@ public sealed class TestRepoPublisher(IProcessRunner runner)
         foreach (var arch in architectures)
         {
             var text = string.Concat(binaries.Where(s => Field(s, "Architecture") is "all" || Field(s, "Architecture") == arch).Select(s => s + "\n"));
-            await WriteIndexAsync(Path.Combine(dists, component, $"binary-{arch}"), "Packages", text, cancellationToken);
+            await AptIndexes.WriteIndexAsync(Path.Combine(dists, component, $"binary-{arch}"), "Packages", text, cancellationToken);
         }
 
-        await WriteIndexAsync(Path.Combine(dists, component, "source"), "Sources", sources, cancellationToken);
+        await AptIndexes.WriteIndexAsync(Path.Combine(dists, component, "source"), "Sources", sources, cancellationToken);
         var release = await RunAsync(
             new ProcessSpec("apt-ftparchive",
             [
@@ -187,34 +185,8 @@ public sealed class TestRepoPublisher(IProcessRunner runner)
         return new TestRepoDeb(url, Path.Combine(final, name + ".list"), codename, component, architectures, packages);
     }
 
-    /// <summary>Writes an index and its gzip copy (what apt fetches when the Release lists it).</summary>
-    private static async Task WriteIndexAsync(string directory, string name, string text, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(directory);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        await File.WriteAllBytesAsync(Path.Combine(directory, name), bytes, cancellationToken);
-        await using var file = File.Create(Path.Combine(directory, name + ".gz"));
-        await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-        await gzip.WriteAsync(bytes, cancellationToken);
-    }
-
-    /// <summary>The stanzas of a Packages text, each without its trailing blank line.</summary>
-    private static List<string> Stanzas(string text) =>
-        [.. text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s.Trim('\n')).Where(s => s.Length > 0).Select(s => s + "\n")];
-
-    private static string Field(string stanza, string field)
-    {
-        foreach (var line in stanza.Split('\n'))
-        {
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-            {
-                return line[(field.Length + 1)..].Trim();
-            }
-        }
-
-        throw new CiJobsException($"apt-ftparchive wrote a stanza without {field}", TestRepoExitCodes.MetadataFailed);
-    }
+    private static string Field(string stanza, string field) => AptIndexes.Field(stanza, field)
+        ?? throw new CiJobsException($"apt-ftparchive wrote a stanza without {field}", TestRepoExitCodes.MetadataFailed);
 
     private async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
