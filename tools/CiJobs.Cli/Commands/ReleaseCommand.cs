@@ -56,14 +56,7 @@ internal static class ReleaseCommand
             var result = await new ReleasePublisher(runner).PublishAsync(request, signer, cancellationToken);
             if (parseResult.GetValue(dotenvFile) is { } file)
             {
-                try
-                {
-                    await AtomicFileSystem.WriteAllTextAsync(file.FullName, ReleaseOutput.Dotenv(result), CancellationToken.None);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new CiJobsException($"cannot write {file.FullName}: {e.Message}", ExitCodes.Io, e);
-                }
+                await OutputOptions.WriteFileAsync(file.FullName, ReleaseOutput.Dotenv(result));
             }
 
             if (parseResult.GetValue(format) == OutputFormat.Json)

@@ -182,14 +182,7 @@ internal static class ReuseCommand
             if (parseResult.GetValue(dotenvFile) is { } file)
             {
                 var dotenv = $"CIJOBS_REUSE_OUTCOME={result.Outcome}\n" + (result.Destination is { } reused ? $"CIJOBS_REUSE_DEST={reused}\n" : "");
-                try
-                {
-                    await AtomicFileSystem.WriteAllTextAsync(file.FullName, dotenv, CancellationToken.None);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new CiJobsException($"cannot write {file.FullName}: {e.Message}", ExitCodes.Io, e);
-                }
+                await OutputOptions.WriteFileAsync(file.FullName, dotenv);
             }
 
             if (parseResult.GetValue(format) == OutputFormat.Json)

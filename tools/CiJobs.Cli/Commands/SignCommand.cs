@@ -107,19 +107,12 @@ internal static class SignCommand
 
     private static async Task WriteKeyAsync(string path, string key)
     {
-        try
+        if (new FileInfo(path).LinkTarget is not null)
         {
-            if (new FileInfo(path).LinkTarget is not null)
-            {
-                throw new CiJobsException($"{path} is a symbolic link; the public key is not written through it", SigningExitCodes.UnsafeInput);
-            }
+            throw new CiJobsException($"{path} is a symbolic link; the public key is not written through it", SigningExitCodes.UnsafeInput);
+        }
 
-            await AtomicFileSystem.WriteAllTextAsync(path, key, CancellationToken.None);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CiJobsException($"cannot write {path}: {e.Message}", ExitCodes.Io, e);
-        }
+        await OutputOptions.WriteFileAsync(path, key);
     }
 
     private static Command CreateVerify()

@@ -107,14 +107,7 @@ internal static class TestRepoCommand
             var result = await new TestRepoPublisher(new CliWrapProcessRunner()).PublishAsync(request, cancellationToken);
             if (parseResult.GetValue(dotenvFile) is { } file)
             {
-                try
-                {
-                    await AtomicFileSystem.WriteAllTextAsync(file.FullName, TestRepoOutput.Dotenv(result), CancellationToken.None);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new CiJobsException($"cannot write {file.FullName}: {e.Message}", ExitCodes.Io, e);
-                }
+                await OutputOptions.WriteFileAsync(file.FullName, TestRepoOutput.Dotenv(result));
             }
 
             switch (parseResult.GetValue(format))

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using CiJobs.Core;
+using CiJobs.Core.Platform;
 
 namespace CiJobs.Cli.Output;
 
@@ -32,4 +34,17 @@ internal static class OutputOptions
     /// <summary>Writes <paramref name="value"/> with the source-generated metadata that <paramref name="options"/> resolve.</summary>
     public static void WriteJson<T>(T value, JsonSerializerOptions options) =>
         Console.Out.WriteLine(JsonSerializer.Serialize(value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T))));
+
+    /// <summary>Writes an output file beside stdout (a dotenv report, a key) in one atomic step; a failure is exit 4 naming the file.</summary>
+    public static async Task WriteFileAsync(string path, string text)
+    {
+        try
+        {
+            await AtomicFileSystem.WriteAllTextAsync(path, text, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot write {path}: {e.Message}", ExitCodes.Io, e);
+        }
+    }
 }
