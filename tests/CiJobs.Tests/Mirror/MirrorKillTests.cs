@@ -34,7 +34,7 @@ public sealed class MirrorKillTests(MirrorReposFixture repos) : IClassFixture<Mi
         await server.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
         using var stop = new CancellationTokenSource();
-        var reader = Task.Run(() => ReadAsync(http, stop.Token));
+        var reader = Task.Run(() => ReadAsync(http, dest, stop.Token));
 
         var random = new Random(14);
         var killed = 0;
@@ -74,19 +74,24 @@ public sealed class MirrorKillTests(MirrorReposFixture repos) : IClassFixture<Mi
         Directory.GetDirectories(temp.Combine("pub", "snapshots")).Length.Should().BeLessThanOrEqualTo(3 + 1, "kept ones and at most one renamed before its switch");
     }
 
-    /// <summary>Reads DEST over HTTP until stopped; a read counts when repomd.xml and Release are the same before and after it.</summary>
-    private static async Task<(int Reads, List<string> Failures)> ReadAsync(HttpClient http, CancellationToken stop)
+    /// <summary>
+    /// Reads DEST over HTTP until stopped; a read counts when DEST's link named the same snapshot before and after it (no
+    /// switch between its requests; a name is never given twice) and repomd.xml and Release were the same. Comparing the
+    /// metadata alone is not enough: the syncs alternate two SOURCEs, so two switches in one slow read look like none.
+    /// </summary>
+    private static async Task<(int Reads, List<string> Failures)> ReadAsync(HttpClient http, string dest, CancellationToken stop)
     {
         var reads = 0;
         var failures = new List<string>();
         while (!stop.IsCancellationRequested)
         {
+            var linkBefore = new FileInfo(dest).LinkTarget;
             var before = await GetAsync(http, "repo/rpm/repodata/repomd.xml") + await GetAsync(http, "repo/deb/dists/stable/Release");
             var problems = new List<string>();
             await CheckRpmAsync(http, problems);
             await CheckDebAsync(http, problems);
             var after = await GetAsync(http, "repo/rpm/repodata/repomd.xml") + await GetAsync(http, "repo/deb/dists/stable/Release");
-            if (before != after)
+            if (before != after || new FileInfo(dest).LinkTarget != linkBefore)
             {
                 continue; // A switch between the requests: each request saw a whole snapshot, old or new.
             }

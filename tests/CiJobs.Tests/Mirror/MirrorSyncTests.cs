@@ -280,6 +280,25 @@ public sealed class MirrorSyncTests(MirrorReposFixture repos) : IClassFixture<Mi
         File.Exists(other).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Snapshots_of_one_second_get_rising_names_and_a_name_retention_deleted_is_not_given_again()
+    {
+        // A fixed clock: every sync falls in the same second. With --keep 2 the third deletes the bare name; a lowest free
+        // suffix would give it again to the fourth, and a reader comparing link targets would take two snapshots for one.
+        var sync = new MirrorSync(new CliWrapProcessRunner(), new InstantTimeProvider(new DateTimeOffset(2026, 12, 6, 11, 0, 0, TimeSpan.Zero)), _ => { });
+        var names = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var source = repos.Source(temp.Combine(i % 2 == 0 ? "a" : "b"), i % 2 == 0 ? "rpm-a" : "rpm-b", null);
+            var result = await sync.SyncAsync(new MirrorRequest(source, Dest) { Keep = 2 }, CancellationToken.None);
+            Path.GetFileName(Published(Dest)).Should().Be(result.Snapshot);
+            names.Add(result.Snapshot);
+        }
+
+        names.Should().Equal("repo-20261206T110000Z", "repo-20261206T110000Z-1", "repo-20261206T110000Z-2", "repo-20261206T110000Z-3", "repo-20261206T110000Z-4");
+        Snapshots().Should().Equal("repo-20261206T110000Z-3", "repo-20261206T110000Z-4");
+    }
+
     [Theory]
     [InlineData("host:/srv/repo;rm -rf x")]
     [InlineData("host:/srv/$(id)/repo")]

@@ -170,11 +170,24 @@ public sealed partial class MirrorSync(IProcessRunner runner, TimeProvider time,
         return match.Groups["stamp"].Value + n.ToString("D4", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// A name that sorts after every snapshot there: <c>NAME-&lt;UTC second&gt;</c>, or with <c>-N</c> one above the highest N of that
+    /// second still there. A name is never given again while a newer one of its second exists, so a reader that sees the same
+    /// link target twice saw one snapshot (a lowest free N would reuse the name of one retention deleted).
+    /// </summary>
     private string NewName(string name, IReadOnlyCollection<string> existing)
     {
-        var stamp = $"{name}-{time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
-        var candidate = stamp;
-        for (var n = 1; existing.Contains(candidate); n++)
+        var second = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var stamp = $"{name}-{second}";
+        var regex = SnapshotName(name);
+        var highest = -1;
+        foreach (var match in existing.Select(e => regex.Match(e)).Where(m => m.Success && m.Groups["stamp"].Value == second))
+        {
+            highest = Math.Max(highest, match.Groups["n"].Success ? int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture) : 0);
+        }
+
+        var candidate = highest < 0 ? stamp : $"{stamp}-{highest + 1}";
+        for (var n = highest + 2; existing.Contains(candidate); n++)
         {
             candidate = $"{stamp}-{n}";
         }
