@@ -123,6 +123,16 @@ public sealed class FakeGitLab : FakeServer
         }
     }
 
+    /// <summary>The pipelines of a project that no merge request owns (branch pipelines, those created through the API).</summary>
+    public IReadOnlyList<FakeGitLabPipeline> ProjectPipelines(string project)
+    {
+        lock (gate)
+        {
+            var p = Project(project)!;
+            return [.. pipelines.Where(x => x.ProjectId == p.Id && x.Iid == 0)];
+        }
+    }
+
     /// <summary>Adds a pipeline run for a merge request (as GitLab does on push) with the given status.</summary>
     public FakeGitLabPipeline AddPipeline(string project, int iid, string status)
     {
@@ -270,6 +280,25 @@ public sealed class FakeGitLab : FakeServer
         api.MapPost("/projects/{id}/merge_requests/{iid:int}/pipelines", (string id, int iid) => WithMergeRequest(id, iid, (p, m) =>
         {
             var pipeline = new FakeGitLabPipeline(++nextId, p.Id, iid, Head(m) ?? "", "merge_request_event") { Status = "created" };
+            pipelines.Add(pipeline);
+            return Results.Json(PipelineJson(p, pipeline), statusCode: 201);
+        }));
+        // POST projects/:id/pipeline?ref=REF: a new pipeline of a branch or tag (GitLab's "Create a new pipeline"); an
+        // unknown ref is 400 {"message": {"base": ["Reference not found"]}}.
+        api.MapPost("/projects/{id}/pipeline", (string id, HttpContext c) => WithProject(id, p =>
+        {
+            var reference = c.Request.Query["ref"].FirstOrDefault();
+            if (string.IsNullOrEmpty(reference))
+            {
+                return Results.Json(new { error = "ref is missing" }, statusCode: 400);
+            }
+
+            if (FakeGit.ResolveBranch(p.RepositoryPath, reference) is not { } sha)
+            {
+                return Results.Json(new { message = new { @base = new[] { "Reference not found" } } }, statusCode: 400);
+            }
+
+            var pipeline = new FakeGitLabPipeline(++nextId, p.Id, 0, sha, "api") { Status = "created", Ref = reference };
             pipelines.Add(pipeline);
             return Results.Json(PipelineJson(p, pipeline), statusCode: 201);
         }));

@@ -52,10 +52,11 @@ internal sealed class DlrnOptions
     }
 
     /// <summary>Options to a client: credentials from --user/--password-file or the environment, never from a command-line value.</summary>
-    public async Task<DlrnClientOptions> ResolveAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    /// <param name="anonymous">Read only: no credentials are looked for (GETs and GraphQL go anonymously).</param>
+    public async Task<DlrnClientOptions> ResolveAsync(ParseResult parseResult, CancellationToken cancellationToken, bool anonymous = false)
     {
         var apiUrl = DlrnClientOptions.ParseApiUrl(parseResult.GetValue(ApiUrl)!);
-        var credentials = await DlrnCredentials.ResolveAsync(
+        var credentials = anonymous ? null : await DlrnCredentials.ResolveAsync(
             parseResult.GetValue(User), parseResult.GetValue(PasswordFile)?.FullName, SystemEnvironment.Instance, cancellationToken);
         // The ranges are checked when the command line is parsed (NumericOptions).
         var timeout = TimeSpan.FromSeconds(parseResult.GetValue(Timeout));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CiJobs.Cli.Commands;
+using CiJobs.Core.Audit;
 using CiJobs.Core.BuildOnce;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Forges.Mirroring;
@@ -26,7 +27,9 @@ namespace CiJobs.Cli.Output;
         typeof(SnakeCaseEnumConverter<PlanTrigger>),
         typeof(SnakeCaseEnumConverter<PatchFileStatus>),
         typeof(SnakeCaseEnumConverter<SyncState>),
+        typeof(SnakeCaseEnumConverter<AuditClass>),
     ])]
+[JsonSerializable(typeof(AuditReport))]
 [JsonSerializable(typeof(MirrorResult))]
 [JsonSerializable(typeof(SystemTestSummary))]
 [JsonSerializable(typeof(List<SystemTestRepositoryJson>))]

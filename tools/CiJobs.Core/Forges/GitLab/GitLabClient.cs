@@ -243,6 +243,10 @@ public sealed class GitLabClient : IForge, IMergeRequestApi, INoteApi, ICommitSt
     async Task<ForgePipeline> IPipelineApi.RunForMergeRequestAsync(string project, int number, CancellationToken cancellationToken) =>
         ToModel(await SendAsync<GitLabPipelineDto>(HttpMethod.Post, $"projects/{Id(project)}/merge_requests/{number}/pipelines", null, $"Running a pipeline for {project}!{number}", cancellationToken));
 
+    /// <summary>Runs a new pipeline of a branch or tag (<c>POST projects/:id/pipeline?ref=REF</c>).</summary>
+    public async Task<ForgePipeline> CreatePipelineAsync(string project, string reference, CancellationToken cancellationToken) =>
+        ToModel(await SendAsync<GitLabPipelineDto>(HttpMethod.Post, $"projects/{Id(project)}/pipeline?ref={Uri.EscapeDataString(reference)}", null, $"Running a pipeline of {project} on {reference}", cancellationToken));
+
     /// <summary>Reads one pipeline of a project (<c>GET projects/:id/pipelines/:pipeline_id</c>).</summary>
     public async Task<ForgePipeline> GetPipelineAsync(string project, long pipelineId, CancellationToken cancellationToken) =>
         ToModel(await SendAsync<GitLabPipelineDto>(HttpMethod.Get, $"projects/{Id(project)}/pipelines/{pipelineId.ToString(CultureInfo.InvariantCulture)}", null, $"Reading pipeline {pipelineId} of {project}", cancellationToken));
