@@ -74,17 +74,7 @@ public sealed class AuditCliTests : IAsyncLifetime
         temp.Dispose();
     }
 
-    private void Add(string package, string commit, string distro, string status, long dtBuild) => dlrn.AddCommit(new FakeDlrnCommit
-    {
-        ProjectName = package,
-        CommitHash = commit,
-        DistroHash = distro,
-        Status = status,
-        DtBuild = dtBuild,
-        DtCommit = dtBuild - 60,
-        DtDistro = dtBuild - 60,
-        ShardedDirectory = $"repos/{commit[..2]}/{commit[2..4]}/{commit}_{distro[..8]}",
-    });
+    private void Add(string package, string commit, string distro, string status, long dtBuild) => DlrnFixtures.AddBuild(dlrn, package, commit, distro, status, dtBuild);
 
     private Task<CliResult> AuditAsync(params string[] extra) =>
         CliRunner.RunAsync(["audit", "--release", "tiny", "--rdoinfo", Rdoinfo, "--api-url", dlrn.BaseUrl, "--retries", "0", .. extra]);
