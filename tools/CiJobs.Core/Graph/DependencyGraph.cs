@@ -131,7 +131,7 @@ public sealed record DependencyGraph(
             }
         }
 
-        return [.. lists.Select(l => l.Distinct().ToArray())];
+        return [.. lists.Select(l => l.Distinct().Order().ToArray())];
     }
 
     private static Dictionary<string, List<string>> Index(IEnumerable<PackageDependencies> packages, Func<PackageDependencies, IEnumerable<string>> keys)

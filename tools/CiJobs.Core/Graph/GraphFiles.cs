@@ -171,8 +171,8 @@ public static class GraphFiles
 public static class GraphText
 {
     /// <summary>
-    /// DOT: every name quoted (with <c>"</c> and <c>\</c> escaped), edges drawn from a package to what it build-requires,
-    /// packages of a cycle in a red cluster. Names are checked package names, so no other escaping is needed.
+    /// DOT: every name quoted (<see cref="Quote"/>), edges drawn from a package to what it build-requires, labelled
+    /// with the dependency names, packages of a cycle in a red cluster.
     /// </summary>
     public static string ToDot(DependencyGraph graph)
     {
@@ -233,11 +233,15 @@ public static class GraphText
         return text.ToString();
     }
 
-    /// <summary>A DOT double-quoted string: backslash, quote and line ends escaped.</summary>
+    /// <summary>
+    /// A DOT double-quoted string. Graphviz's scanner knows only <c>\"</c> inside quotes (a backslash before the
+    /// closing quote would escape it) and gives labels escapes of its own (<c>\n</c>, <c>\N</c>), so a backslash is
+    /// written <c>?</c>, as are control characters; the JSON output keeps every name as it is.
+    /// </summary>
     public static string Quote(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
-            .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal) + "\"";
+        var safe = new string([.. text.Select(c => c == '\\' || char.IsControl(c) ? '?' : c)]);
+        return "\"" + safe.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 }
