@@ -9,6 +9,7 @@ internal static class CommandCatalog
     {
         yield return RdoinfoCommand.Create();
         yield return PlanCommand.Create();
+        yield return GraphCommand.Create();
         yield return BuildCommand.Create();
         yield return LintCommand.Create();
         yield return PublishCommand.Create();

@@ -35,6 +35,7 @@ internal static class PlanCommand
         var packages = new Option<string[]>("--package") { Description = "Plan these packages (name, project or URL) instead of mapping the project through rdoinfo. Repeatable." };
         var baseRevision = new Option<string?>("--base-revision") { Description = "rdoinfo trigger: the revision to compare with. Default: oldrev for branch updates, origin/<branch> (else the parent) for changes." };
         var format = OutputOptions.CreateFormatOption();
+        var partitioned = new PlanPartitionsOptions();
 
         var command = new Command("plan",
             "Decide which packages to build, for which releases, from which checkouts, for the Zuul item that started a job " +
@@ -44,8 +45,24 @@ internal static class PlanCommand
             command.Options.Add(option);
         }
 
+        foreach (var option in partitioned.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
+            if (parseResult.GetValue(partitioned.Partitions) is { } partitions)
+            {
+                return await partitioned.RunAsync(
+                    parseResult,
+                    partitions,
+                    parseResult.GetValue(rdoinfo),
+                    parseResult.GetValue(releases) ?? [],
+                    parseResult.GetValue(format),
+                    cancellationToken);
+            }
+
             var triggerName = parseResult.GetValue(trigger);
             if (triggerName == DeprecatedUpstreamTrigger)
             {
