@@ -129,6 +129,10 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
         {
             throw new CiJobsException($"SOURCE {source} is not a sound repository tree (seen in its copy; nothing published): {e.Message}", e.ExitCode, e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot write the package list {list.Path}: {e.Message}", MirrorExitCodes.SyncFailed, e); // A chunk file.
+        }
 
         foreach (var file in MirrorText.MetadataFiles(repositories))
         {
