@@ -671,8 +671,8 @@ public sealed class RepositoryTree
         IgnoreComments = true,
     };
 
-    // Synchronous: the files are local (or decompressed to a local temp file), and XmlReader's async mode costs several
-    // times the time of the synchronous one on a 10,000-package primary.xml (docs/manual/mirror.md, "Performance").
+    // Synchronous: the files are local (or decompressed to a local temp file), where XmlReader's async mode only adds
+    // work (docs/manual/mirror.md, "Performance").
     private static bool Read(XmlReader reader, string shown, int code)
     {
         try
