@@ -67,6 +67,45 @@ public sealed class MirrorSyncTests(MirrorReposFixture repos) : IClassFixture<Mi
     }
 
     [Fact]
+    public async Task A_snapshot_carries_its_sorted_package_list_and_the_next_report_is_made_from_it_or_from_the_metadata_without_it()
+    {
+        var source = repos.Source(temp.Combine("a"), "rpm-a", "deb-a");
+        File.WriteAllText(Path.Combine(source, PackageListFile.Name), "SOURCE's own file of this name is not copied\n");
+        (await SyncAsync(source, Dest)).ExitCode.Should().Be(0);
+        var list = Path.Combine(Dest, PackageListFile.Name);
+        var lines = File.ReadAllLines(list);
+        lines[0].Should().Be(PackageListFile.Header);
+        lines.Skip(1).Select(l => string.Join(" ", l.Split('\t')[..4])).Should().Equal(
+            "deb/dists/stable mx-extra all 2.0", "deb/dists/stable mx-motd all 1.0", "rpm mx-alpha noarch 1.0-1", "rpm mx-beta noarch 2.0-1");
+        foreach (var fields in lines.Skip(1).Select(l => l.Split('\t')))
+        {
+            var root = fields[0] == "rpm" ? Path.Combine(Dest, "rpm") : Path.Combine(Dest, "deb");
+            new FileInfo(Path.Combine(root, fields[4])).Length.Should().Be(long.Parse(fields[5], System.Globalization.CultureInfo.InvariantCulture), fields[4]);
+        }
+
+        // The next report reads the published list, not the metadata: a package taken out of the list is not "removed".
+        File.WriteAllLines(list, lines.Where(l => !l.Contains("mx-beta", StringComparison.Ordinal)));
+        var b = repos.Source(temp.Combine("b"), "rpm-b", "deb-b");
+        var fromList = await SyncAsync(b, Dest, "--format", "json");
+        fromList.ExitCode.Should().Be(0, fromList.ToString());
+        Removed(fromList).Should().Be("deb/dists/stable mx-extra; ");
+
+        // Without a list (a snapshot made before lists existed), or with one of another format, the metadata is read.
+        foreach (var damage in new Action<string>[] { File.Delete, f => File.WriteAllText(f, "# another format\n") })
+        {
+            (await SyncAsync(b, Dest)).ExitCode.Should().Be(0);
+            damage(Path.Combine(Dest, PackageListFile.Name));
+            var result = await SyncAsync(repos.Source(temp.Combine("a"), "rpm-a", "deb-a"), Dest, "--format", "json");
+            result.ExitCode.Should().Be(0, result.ToString());
+            Removed(result).Should().Be("rpm mx-gamma; ");
+            File.ReadAllLines(Path.Combine(Dest, PackageListFile.Name)).Should().Equal(lines, "SOURCE a again, the same list");
+        }
+
+        static string Removed(CliResult result) => string.Concat(JsonDocument.Parse(result.StandardOutput).RootElement.GetProperty("removed").EnumerateArray()
+            .Select(p => $"{p.GetProperty("repository").GetString()} {p.GetProperty("name").GetString()}; "));
+    }
+
+    [Fact]
     public async Task A_file_whose_only_change_is_its_mode_is_copied_and_the_published_snapshot_keeps_its_mode()
     {
         var source = repos.Source(temp.Combine("a"), "rpm-a", "deb-a");

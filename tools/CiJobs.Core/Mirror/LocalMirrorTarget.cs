@@ -3,7 +3,7 @@ using CiJobs.Core.Platform;
 namespace CiJobs.Core.Mirror;
 
 /// <summary>A DEST on this machine: flock on <c>PARENT/.NAME.lock</c>, snapshots made by SnapshotCopier (hard links and copies), a symlink renamed over DEST with mv -T.</summary>
-internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination destination) : IMirrorTarget
+internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDestination destination) : IMirrorTarget
 {
     private string Snapshot(string name) => Path.Combine(destination.SnapshotsFolder, name);
 
@@ -107,7 +107,7 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         }
     }
 
-    public async Task<PackageIndex?> CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
+    public async Task CheckAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
     {
         var copy = Snapshot(partial);
         var tree = new RepositoryTree(runner, copy);
@@ -118,15 +118,20 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         }
 
         // The full check (package lists read, every listed package present with its size) is made here only, on the
-        // copy: SOURCE's check stopped at the metadata checksums. A failure is SOURCE's (the copy is SOURCE's files).
-        PackageIndex index;
+        // copy: SOURCE's check stopped at the metadata checksums. A failure is SOURCE's (the copy is SOURCE's files). The
+        // packages read go, sorted, to the snapshot's package list (docs/manual/mirror.md, "The package list of a snapshot").
+        var list = new PackageListWriter(copy);
         try
         {
-            index = await tree.CheckAsync(found, MirrorExitCodes.NotARepository, cancellationToken);
+            await tree.CheckAsync(found, MirrorExitCodes.NotARepository, list, cancellationToken);
         }
         catch (CiJobsException e) when (e.ExitCode is MirrorExitCodes.NotARepository or MirrorExitCodes.UnsafeSource)
         {
             throw new CiJobsException($"SOURCE {source} is not a sound repository tree (seen in its copy; nothing published): {e.Message}", e.ExitCode, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot write the package list {list.Path}: {e.Message}", MirrorExitCodes.SyncFailed, e); // A chunk file.
         }
 
         foreach (var file in MirrorText.MetadataFiles(repositories))
@@ -139,8 +144,14 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
             }
         }
 
-        _ = sourceTree;
-        return index;
+        try
+        {
+            list.Complete();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot write the package list {list.Path}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
     }
 
     private static async Task<bool> SameBytesAsync(string one, string other, CancellationToken cancellationToken)
@@ -150,8 +161,42 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         return first.AsSpan().SequenceEqual(second);
     }
 
-    public Task<PackageIndex> ReadPackagesAsync(string snapshot, CancellationToken cancellationToken) =>
-        new RepositoryTree(runner, Snapshot(snapshot)).ReadPackagesAsync(cancellationToken);
+    /// <summary>
+    /// A sort-merge of the new snapshot's package list with the previous one's, read as streams (docs/manual/mirror.md,
+    /// "The package list of a snapshot"). A previous snapshot without a usable list (made before lists existed, or edited)
+    /// is read from its metadata instead, into memory.
+    /// </summary>
+    public async Task<PackageChanges> CompareAsync(string? previous, string partial, PackageIndex sourcePackages, CancellationToken cancellationToken)
+    {
+        var newList = Path.Combine(Snapshot(partial), PackageListFile.Name);
+        try
+        {
+            if (previous is null)
+            {
+                return PackageChanges.Merge(PackageListFile.Read(newList, header: true), []);
+            }
+
+            var oldList = Path.Combine(Snapshot(previous), PackageListFile.Name);
+            if (new FileInfo(oldList) is { Exists: true, LinkTarget: null })
+            {
+                try
+                {
+                    return PackageChanges.Merge(PackageListFile.Read(newList, header: true), PackageListFile.Read(oldList, header: true));
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+                {
+                    // Read again below from the metadata; a fault of the new list shows there again.
+                }
+            }
+
+            var old = await new RepositoryTree(runner, Snapshot(previous)).ReadPackagesAsync(cancellationToken);
+            return PackageChanges.Merge(PackageListFile.Read(newList, header: true), old.SortedRows());
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new CiJobsException($"cannot read the package list {newList}: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
+    }
 
     public Task RenameSnapshotAsync(string from, string to, CancellationToken cancellationToken)
     {
@@ -166,7 +211,7 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
         }
     }
 
-    public async Task SwitchAsync(string snapshot, CancellationToken cancellationToken)
+    public Task SwitchAsync(string snapshot, CancellationToken cancellationToken)
     {
         var aside = Path.Combine(destination.Parent, $".{destination.Name}.link-{Guid.NewGuid():N}");
         try
@@ -178,13 +223,22 @@ internal sealed class LocalMirrorTarget(IProcessRunner runner, MirrorDestination
             throw new CiJobsException($"cannot create the link {aside}: {e.Message}", MirrorExitCodes.SyncFailed, e);
         }
 
-        // rename(2) of the new link over DEST: a reader sees the old target or the new one, never none.
-        var result = await runner.RunAsync(new ProcessSpec("mv", ["-T", "-f", "--", aside, destination.Path]) { MaxOutputChars = 4096 }, cancellationToken);
-        if (!result.Succeeded)
+        // rename(2) of the new link over DEST: a reader sees the old target or the new one, never none. Called directly
+        // (mv -T did the same rename in a child process, which cost more than the rest of the switch).
+        if (Native.rename(aside, destination.Path) != 0)
         {
+            var error = new System.ComponentModel.Win32Exception(System.Runtime.InteropServices.Marshal.GetLastPInvokeError()).Message;
             File.Delete(aside);
-            throw new CiJobsException($"cannot switch {destination} to {snapshot}: {MirrorText.LastLine(result.StandardError)}", MirrorExitCodes.SyncFailed);
+            throw new CiJobsException($"cannot switch {destination} to {snapshot}: rename {aside}: {error}", MirrorExitCodes.SyncFailed);
         }
+
+        return Task.CompletedTask;
+    }
+
+    private static partial class Native
+    {
+        [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true, StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+        internal static partial int rename(string oldpath, string newpath);
     }
 
     public Task DeleteSnapshotAsync(string snapshot, CancellationToken cancellationToken)

@@ -100,14 +100,15 @@ public sealed partial class MirrorSync(IProcessRunner runner, TimeProvider time,
             progress("checking the new snapshot");
             try
             {
-                newPackages = await target.CheckAsync(source, sourceTree, repositories, partial, cancellationToken) ?? newPackages;
+                await target.CheckAsync(source, repositories, partial, cancellationToken);
             }
             catch (CiJobsException e) when (e.ExitCode is not (MirrorExitCodes.NotARepository or MirrorExitCodes.UnsafeSource) && (e.ExitCode != MirrorExitCodes.SyncFailed || !e.Message.StartsWith("the new snapshot", StringComparison.Ordinal)))
             {
                 throw new CiJobsException($"the new snapshot failed its check (nothing published): {e.Message}", MirrorExitCodes.SyncFailed, e);
             }
 
-            var oldPackages = published is null ? new PackageIndex() : await target.ReadPackagesAsync(published, cancellationToken);
+            // Before the rename and retention: with --keep 1 retention deletes the published snapshot.
+            var changes = await target.CompareAsync(published, partial, newPackages, cancellationToken);
             await target.RenameSnapshotAsync(partial, final, cancellationToken);
             partial = final;
             progress($"switching {destination} to snapshots/{final}");
@@ -137,15 +138,14 @@ public sealed partial class MirrorSync(IProcessRunner runner, TimeProvider time,
                 deleted.Add(old);
             }
 
-            var (added, removed, changed) = newPackages.Compare(oldPackages);
             return new MirrorSyncResult(
                 destination.ToString(),
                 final,
                 published,
                 [.. repositories.Select(r => (r.RelativePath.Length == 0 ? "." : r.RelativePath) + (r.Kind == RepositoryKind.Rpm ? " (rpm)" : " (deb)"))],
-                added,
-                removed,
-                changed,
+                changes.Added,
+                changes.Removed,
+                changes.Changed,
                 deleted);
         }
         catch when (!switched)
@@ -218,10 +218,12 @@ internal interface IMirrorTarget
 
     Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken);
 
-    /// <summary>Checks the copy; returns its package index when it read the package lists (null: SOURCE's is the one).</summary>
-    Task<PackageIndex?> CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken);
+    /// <summary>Checks the copy (a local one also gets its package list file, docs/manual/mirror.md, "The package list of a snapshot").</summary>
+    Task CheckAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken);
 
-    Task<PackageIndex> ReadPackagesAsync(string snapshot, CancellationToken cancellationToken);
+    /// <summary>The report's package changes from <paramref name="previous"/> (null: none) to the checked copy
+    /// <paramref name="partial"/>; <paramref name="sourcePackages"/> is SOURCE's index when SOURCE's lists were read (remote).</summary>
+    Task<PackageChanges> CompareAsync(string? previous, string partial, PackageIndex sourcePackages, CancellationToken cancellationToken);
 
     Task RenameSnapshotAsync(string from, string to, CancellationToken cancellationToken);
 

@@ -153,7 +153,7 @@ internal sealed class RemoteMirrorTarget : IMirrorTarget
     }
 
     /// <summary>The copy is SOURCE's: rsync finds nothing to change by size and time, and nothing by checksum in the metadata files.</summary>
-    public async Task<PackageIndex?> CheckAsync(string source, RepositoryTree sourceTree, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
+    public async Task CheckAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
     {
         var temp = Directory.CreateTempSubdirectory("cijobs-mirror-").FullName;
         try
@@ -177,13 +177,17 @@ internal sealed class RemoteMirrorTarget : IMirrorTarget
         {
             Directory.Delete(temp, recursive: true);
         }
+    }
 
-        _ = sourceTree;
-        return null;
+    /// <summary>SOURCE's index (read in full in step 1) against the published snapshot's metadata, both in memory.</summary>
+    public async Task<PackageChanges> CompareAsync(string? previous, string partial, PackageIndex sourcePackages, CancellationToken cancellationToken)
+    {
+        var old = previous is null ? new PackageIndex() : await ReadPackagesAsync(previous, cancellationToken);
+        return PackageChanges.Merge(sourcePackages.SortedRows(), old.SortedRows());
     }
 
     /// <summary>The published snapshot's metadata only (repodata/ and dists/), fetched into a temp folder and read there.</summary>
-    public async Task<PackageIndex> ReadPackagesAsync(string snapshot, CancellationToken cancellationToken)
+    private async Task<PackageIndex> ReadPackagesAsync(string snapshot, CancellationToken cancellationToken)
     {
         var temp = Directory.CreateTempSubdirectory("cijobs-mirror-").FullName;
         try

@@ -110,20 +110,25 @@ public sealed class RepositoryTree
     public async Task<PackageIndex> CheckAsync(IReadOnlyList<FoundRepository> repositories, int failureCode, CancellationToken cancellationToken, bool readLists = true)
     {
         var index = new PackageIndex();
+        await CheckAsync(repositories, failureCode, index, cancellationToken, readLists);
+        return index;
+    }
+
+    /// <summary>The same check, giving each package read to <paramref name="sink"/>.</summary>
+    public async Task CheckAsync(IReadOnlyList<FoundRepository> repositories, int failureCode, IPackageSink sink, CancellationToken cancellationToken, bool readLists = true)
+    {
         foreach (var repository in repositories)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (repository.Kind == RepositoryKind.Rpm)
             {
-                await CheckRpmAsync(repository.RelativePath, index, failureCode, cancellationToken, readLists: readLists);
+                await CheckRpmAsync(repository.RelativePath, sink, failureCode, cancellationToken, readLists: readLists);
             }
             else
             {
-                await CheckDebAsync(repository.RelativePath, index, failureCode, cancellationToken, readLists: readLists);
+                await CheckDebAsync(repository.RelativePath, sink, failureCode, cancellationToken, readLists: readLists);
             }
         }
-
-        return index;
     }
 
     /// <summary>The names and versions only, without checks (the published snapshot's, for the report); a repository whose
@@ -152,7 +157,7 @@ public sealed class RepositoryTree
         return index;
     }
 
-    private async Task CheckRpmAsync(string repo, PackageIndex index, int code, CancellationToken cancellationToken, bool checkFiles = true, bool readLists = true)
+    private async Task CheckRpmAsync(string repo, IPackageSink index, int code, CancellationToken cancellationToken, bool checkFiles = true, bool readLists = true)
     {
         var repoRoot = Combine(repo, code);
         var repomd = Path.Combine(repoRoot, "repodata", "repomd.xml");
@@ -168,7 +173,7 @@ public sealed class RepositoryTree
             using var reader = XmlReader.Create(repomd, XmlSettings(MaxIndexBytes));
             string? type = null, href = null, checksumType = null, checksum = null, pending = null;
             long? size = null;
-            while (await ReadAsync(reader, shown, code))
+            while (Read(reader, shown, code))
             {
                 if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "data")
                 {
@@ -235,14 +240,14 @@ public sealed class RepositoryTree
         }
     }
 
-    private async Task ReadPrimaryAsync(string file, string repo, string repoRoot, PackageIndex index, int code, bool checkFiles, CancellationToken cancellationToken)
+    private async Task ReadPrimaryAsync(string file, string repo, string repoRoot, IPackageSink index, int code, bool checkFiles, CancellationToken cancellationToken)
     {
         var shown = Relative(file);
         await using var opened = await OpenDecompressedAsync(file, code, cancellationToken);
         using var reader = XmlReader.Create(opened.Stream, XmlSettings(MaxListChars));
         string? name = null, arch = null, version = null, href = null, pending = null;
         long? size = null;
-        while (await ReadAsync(reader, shown, code))
+        while (Read(reader, shown, code))
         {
             if (reader.NodeType == XmlNodeType.Element && reader.Depth == 1 && reader.LocalName == "package")
             {
@@ -284,7 +289,7 @@ public sealed class RepositoryTree
                     throw new CiJobsException($"{shown}: a package without a name or location", code);
                 }
 
-                index.Add(repo, name, arch ?? "", version ?? "");
+                index.Add(new PackageRow(repo, name, arch ?? "", version ?? "", href, size));
                 if (checkFiles)
                 {
                     var package = Combine(Path.Combine(repo, href), MirrorExitCodes.UnsafeSource, $"{shown}: the package location '{href}'");
@@ -296,7 +301,7 @@ public sealed class RepositoryTree
         _ = repoRoot;
     }
 
-    private async Task CheckDebAsync(string dist, PackageIndex index, int code, CancellationToken cancellationToken, bool checkFiles = true, bool readLists = true)
+    private async Task CheckDebAsync(string dist, IPackageSink index, int code, CancellationToken cancellationToken, bool checkFiles = true, bool readLists = true)
     {
         var distRoot = Combine(dist, code);
         var release = Path.Combine(distRoot, "Release");
@@ -392,7 +397,7 @@ public sealed class RepositoryTree
         _ => 4,
     };
 
-    private async Task ReadDebListAsync(string file, string dist, PackageIndex index, int code, bool checkFiles, CancellationToken cancellationToken)
+    private async Task ReadDebListAsync(string file, string dist, IPackageSink index, int code, bool checkFiles, CancellationToken cancellationToken)
     {
         var shown = Relative(file);
         var sources = Path.GetFileName(file).StartsWith("Sources", StringComparison.Ordinal);
@@ -462,7 +467,7 @@ public sealed class RepositoryTree
         {
             if (package is not null)
             {
-                index.Add(dist, package, sources ? "source" : arch ?? "", version ?? "");
+                index.Add(new PackageRow(dist, package, sources ? "source" : arch ?? "", version ?? "", (sources ? directory : filename) ?? "", sources ? null : size));
                 if (checkFiles && !sources && filename is not null)
                 {
                     var path = Combine(Path.Combine(archiveRoot, filename), MirrorExitCodes.UnsafeSource, $"{shown}: the file name '{filename}'");
@@ -658,7 +663,6 @@ public sealed class RepositoryTree
 
     private static XmlReaderSettings XmlSettings(long maxChars) => new()
     {
-        Async = true,
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         MaxCharactersInDocument = maxChars,
@@ -667,11 +671,13 @@ public sealed class RepositoryTree
         IgnoreComments = true,
     };
 
-    private static async Task<bool> ReadAsync(XmlReader reader, string shown, int code)
+    // Synchronous: the files are local (or decompressed to a local temp file), where XmlReader's async mode only adds
+    // work (docs/manual/mirror.md, "Performance").
+    private static bool Read(XmlReader reader, string shown, int code)
     {
         try
         {
-            return await reader.ReadAsync();
+            return reader.Read();
         }
         catch (Exception e) when (e is XmlException or IOException or InvalidDataException)
         {
@@ -701,8 +707,9 @@ public sealed class RepositoryTree
     private static string Shorten(string text) => text.Length > 200 ? text[..200] + "..." : text;
 }
 
-/// <summary>Names and versions of the packages of a tree: per repository, name and architecture, the versions listed.</summary>
-public sealed class PackageIndex
+/// <summary>Names and versions of the packages of a tree, in memory: per repository, name and architecture, the versions
+/// listed. Used where no package list file is at hand (a remote DEST, a snapshot made before the lists existed).</summary>
+public sealed class PackageIndex : IPackageSink
 {
     // One version (the common case) is kept as its string; several as a sorted set. Memory is about one key and one
     // version string per package (docs/manual/mirror.md, "Performance").
@@ -711,6 +718,8 @@ public sealed class PackageIndex
     public int Count => packages.Count;
 
     private readonly Dictionary<string, string> arches = new(StringComparer.Ordinal);
+
+    public void Add(PackageRow package) => Add(package.Repository, package.Name, package.Arch, package.Version);
 
     public void Add(string repository, string name, string arch, string version)
     {
@@ -738,44 +747,8 @@ public sealed class PackageIndex
         }
     }
 
-    private static string Joined(object versions) => versions as string ?? string.Join(", ", (SortedSet<string>)versions);
-
-    /// <summary>What changed from <paramref name="old"/> to this index: added, removed, changed (versions joined by ", ").</summary>
-    public (List<MirrorPackageChange> Added, List<MirrorPackageChange> Removed, List<MirrorPackageChange> Changed) Compare(PackageIndex old)
-    {
-        List<MirrorPackageChange> added = [], removed = [], changed = [];
-        foreach (var (key, versions) in packages)
-        {
-            if (!old.packages.TryGetValue(key, out var before))
-            {
-                added.Add(new(key.Repository, key.Name, key.Arch, null, Joined(versions)));
-            }
-            else
-            {
-                var same = (before, versions) switch
-                {
-                    (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
-                    (SortedSet<string> a, SortedSet<string> b) => a.SetEquals(b),
-                    _ => false, // One version against two or more distinct ones.
-                };
-                if (!same)
-                {
-                    changed.Add(new(key.Repository, key.Name, key.Arch, Joined(before), Joined(versions)));
-                }
-            }
-        }
-
-        foreach (var (key, versions) in old.packages)
-        {
-            if (!packages.ContainsKey(key))
-            {
-                removed.Add(new(key.Repository, key.Name, key.Arch, Joined(versions), null));
-            }
-        }
-
-        return (Sorted(added), Sorted(removed), Sorted(changed));
-    }
-
-    private static List<MirrorPackageChange> Sorted(List<MirrorPackageChange> list) =>
-        [.. list.OrderBy(p => p.Repository, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Arch, StringComparer.Ordinal)];
+    /// <summary>One row per version (no path, no size), sorted by <see cref="PackageRow.Order"/>, for <see cref="PackageChanges.Merge"/>.</summary>
+    public IEnumerable<PackageRow> SortedRows() =>
+        packages.SelectMany(p => (p.Value as SortedSet<string> ?? [(string)p.Value]).Select(v => new PackageRow(p.Key.Repository, p.Key.Name, p.Key.Arch, v, "", null)))
+            .Order(PackageRow.Order);
 }

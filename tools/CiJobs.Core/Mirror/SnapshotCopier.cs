@@ -36,6 +36,11 @@ internal static partial class SnapshotCopier
             foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false }))
             {
                 var name = entry.Name;
+                if (relative.Length == 0 && PackageListFile.IsReserved(name))
+                {
+                    continue; // The snapshot's own package list is written by the check (LocalMirrorTarget.CheckAsync), never SOURCE's.
+                }
+
                 var path = relative.Length == 0 ? name : relative + "/" + name;
                 var destination = Path.Combine(target, path);
                 if (entry.Attributes.HasFlag(FileAttributes.ReparsePoint) && entry.LinkTarget is { } linkTarget)
