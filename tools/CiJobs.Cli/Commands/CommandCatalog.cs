@@ -25,5 +25,6 @@ internal static class CommandCatalog
         yield return MrCommand.Create();
         yield return SignCommand.Create();
         yield return MirrorCommand.Create();
+        yield return TruthCommand.Create();
     }
 }
