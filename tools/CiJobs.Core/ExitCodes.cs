@@ -8,7 +8,7 @@ namespace CiJobs.Core;
 /// Ranges: 10-19 rdoinfo, 20-39 build, 40-49 DLRN/publish, 50-59 source-git,
 /// 60-69 forges and merge-request mirroring, 70-79 plan and Zuul configuration, 80-89 test repositories,
 /// 90-99 lint, 100-109 install-test, 110-114 system test,
-/// 115-119 release publish and build once, 120-124 signing, 125-129 mirror sync.
+/// 115-119 release publish and build once, 120-124 signing, 125-129 mirror sync, 135-139 truth store.
 /// </remarks>
 public static class ExitCodes
 {

@@ -22,7 +22,7 @@ internal static class TruthCommand
     {
         var manifests = new Argument<string[]>("MANIFEST") { Description = "provenance.json files, or folders searched for provenance.json files.", Arity = ArgumentArity.OneOrMore };
         var store = new Option<string?>("--store") { Description = $"The SQLite store file (created when missing). Default: {StoreVariable}." };
-        var storeUrl = new Option<string?>("--store-url") { Description = $"A PostgreSQL store: postgresql://user@host:port/database (the password from PGPASSWORD; or put a Host=...;Password=... string in {StoreVariable})." };
+        var storeUrl = new Option<string?>("--store-url") { Description = $"A PostgreSQL store: postgresql://host:port/database?user=NAME (the password from PGPASSWORD; or put a Host=...;Password=... string in {StoreVariable})." };
         var lockTimeout = new Option<double>("--lock-timeout") { Description = "Seconds to wait for another writer of a SQLite store.", DefaultValueFactory = _ => 30 }.InRange(0, 86400);
         var command = new Command(
             "ingest",

@@ -25,8 +25,8 @@ public sealed class PostgresTruthStore : SqlTruthStore
     public override string Description => $"PostgreSQL store {where}";
 
     /// <summary>
-    /// A connection string from a <c>postgresql://</c> or <c>postgres://</c> URL (user, host, port, database; query
-    /// parameters as Npgsql keywords) or an Npgsql keyword string (<c>Host=...;Database=...</c>). The password, when
+    /// A connection string from a <c>postgresql://host:port/database?user=NAME</c> URL (<c>postgres://</c> too; other query
+    /// parameters as Npgsql keywords; no user information before the host, as for every URL cijobs takes) or an Npgsql keyword string (<c>Host=...;Database=...</c>). The password, when
     /// any, comes from the keyword string or PGPASSWORD, never from a URL (refused before, docs/security.md).
     /// </summary>
     public static NpgsqlConnectionStringBuilder ParseConnection(string value)
@@ -64,12 +64,14 @@ public sealed class PostgresTruthStore : SqlTruthStore
                 {
                     var equals = pair.IndexOf('=', StringComparison.Ordinal);
                     var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-                    if (key.Equals("password", StringComparison.OrdinalIgnoreCase))
-                    {
-                        throw new CiJobsException("the PostgreSQL store URL must not carry a password; use PGPASSWORD or CIJOBS_TRUTH_STORE", ExitCodes.CredentialsInUrl);
-                    }
+                    // libpq's name for the user; anything else is an Npgsql keyword.
+                    builder[key.Equals("user", StringComparison.OrdinalIgnoreCase) ? "Username" : key] = equals < 0 ? "true" : Uri.UnescapeDataString(pair[(equals + 1)..]);
+                }
 
-                    builder[key] = equals < 0 ? "true" : Uri.UnescapeDataString(pair[(equals + 1)..]);
+                // Password, or any of its other names: never on a command line.
+                if (builder.Password is not null || builder.Passfile is not null)
+                {
+                    throw new CiJobsException("the PostgreSQL store URL must not carry a password; use PGPASSWORD or CIJOBS_TRUTH_STORE", ExitCodes.CredentialsInUrl);
                 }
 
                 return builder;
