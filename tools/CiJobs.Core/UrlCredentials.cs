@@ -60,6 +60,37 @@ public static partial class UrlCredentials
             ? UserInfo().Replace(text, "${scheme}***@")
             : text;
 
+    /// <summary>
+    /// <paramref name="value"/> with the credentials of a URL removed, for records that keep URLs (the provenance
+    /// manifest, docs/manual/provenance.md): all user information of an http(s) or other URL, the password only of an
+    /// ssh URL (its user names an account). Anything that is not a URL is returned as it is.
+    /// </summary>
+    public static string Strip(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        value = value.Trim();
+        var match = Authority().Match(value);
+        if (!match.Success)
+        {
+            return value;
+        }
+
+        var group = match.Groups["authority"];
+        var authority = group.Value;
+        var at = authority.LastIndexOf('@');
+        if (at < 0)
+        {
+            return value;
+        }
+
+        var scheme = match.Groups["scheme"].Value.ToLowerInvariant();
+        var user = authority[..at];
+        var kept = scheme is "ssh" or "git+ssh" or "ssh+git" && !user.Contains(':', StringComparison.Ordinal) ? user + "@"
+            : scheme is "ssh" or "git+ssh" or "ssh+git" ? user[..user.IndexOf(':', StringComparison.Ordinal)] + "@"
+            : "";
+        return value[..group.Index] + kept + authority[(at + 1)..] + value[(group.Index + group.Length)..];
+    }
+
     // RFC 3986: the authority ends at the first '/', '?' or '#' ('\' too, as browsers read http URLs).
     [GeneratedRegex(@"\A(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?<authority>[^/?#\\]*)")]
     private static partial Regex Authority();

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Reflection;
 using CiJobs.Cli.Output;
 using CiJobs.Core;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Platform;
+using CiJobs.Core.Provenance;
 
 namespace CiJobs.Cli.Commands;
 
@@ -26,10 +28,15 @@ internal static class BuildCommand
         var repoName = new Option<string>("--reponame") { Description = "Name of the .repo file and its section (DLRN reponame).", DefaultValueFactory = _ => BuildRequest.DefaultRepoName };
         var baseUrl = new Option<string?>("--baseurl") { Description = "URL where <output>/repos is served, for the .repo file. Default: its file:// URL." };
         var codename = new Option<string>("--codename") { Description = "Debian builds: the distribution of the changelog entry (the target's codename). Default: this machine's VERSION_CODENAME from /etc/os-release, else unstable.", DefaultValueFactory = _ => HostCodename() };
+        var builderImage = new Option<string?>("--builder-image") { Description = $"The builder image, recorded in provenance.json. Default: {BuildProvenanceContext.BuilderImageVariable}, else \"unknown\"." };
+        var buildrootRepo = new Option<string[]>("--buildroot-repo") { Description = "A package repository of the build root (URL or folder), recorded in provenance.json with the sha256 of its repodata/repomd.xml or Release when it is local. Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var jobUrl = new Option<string?>("--job-url") { Description = "The CI job's URL, recorded in provenance.json. Default: CIJOBS_JOB_URL, else CI_JOB_URL." };
+        var jobPipeline = new Option<string?>("--job-pipeline") { Description = "The CI pipeline (Zuul pipeline name or GitLab pipeline URL). Default: CIJOBS_JOB_PIPELINE, else CI_PIPELINE_URL." };
+        var jobChange = new Option<string?>("--job-change") { Description = "The change built (Zuul change, merge request). Default: CIJOBS_JOB_CHANGE, else CI_MERGE_REQUEST_IID." };
         var format = OutputOptions.CreateFormatOption();
 
         var command = new Command("build", "Build one package (source + distgit commits) into a DLRN-compatible result. A distgit with a spec builds with rpmbuild (RPMs, SRPM, repodata, a .repo file); a distgit with debian/ builds with dpkg-buildpackage (.deb, .dsc, .changes, .buildinfo, tarballs, a flat APT repository, a .list file). Both write commit.yaml, versions.csv and logs.");
-        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, codename, keepVersion, keepChangelog, repoName, baseUrl, format })
+        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, codename, keepVersion, keepChangelog, repoName, baseUrl, builderImage, buildrootRepo, jobUrl, jobPipeline, jobChange, format })
         {
             command.Options.Add(option);
         }
@@ -57,9 +64,24 @@ internal static class BuildCommand
             var target = await BuildTargetResolver.ResolveAsync(request, cancellationToken);
             var runner = new CliWrapProcessRunner();
             var service = new PackageBuildService(runner, new RpmbuildPackageBuilder(runner), TimeProvider.System, line => Console.Error.WriteLine("build: " + line));
+            var environment = SystemEnvironment.Instance;
+            var buildroot = new List<ProvenanceBuildrootRepository>();
+            foreach (var repository in parseResult.GetValue(buildrootRepo) ?? [])
+            {
+                buildroot.Add(await BuildProvenanceContext.BuildrootRepositoryAsync(repository, cancellationToken));
+            }
+
+            var provenance = new BuildProvenanceContext(
+                CijobsVersion(),
+                parseResult.GetValue(builderImage) ?? environment.GetVariable(BuildProvenanceContext.BuilderImageVariable),
+                buildroot,
+                BuildProvenanceContext.JobFrom(environment, parseResult.GetValue(jobUrl), parseResult.GetValue(jobPipeline), parseResult.GetValue(jobChange)));
             var result = await service.BuildAsync(
                 target,
-                new PackageBuildService.OutputSettings(request.OutputDirectory, request.Dist, request.KeepVersion, request.KeepChangelog, request.RepoName, request.BaseUrl, distribution),
+                new PackageBuildService.OutputSettings(request.OutputDirectory, request.Dist, request.KeepVersion, request.KeepChangelog, request.RepoName, request.BaseUrl, distribution)
+                {
+                    Provenance = provenance,
+                },
                 cancellationToken);
 
             if (parseResult.GetValue(format) == OutputFormat.Json)
@@ -77,6 +99,10 @@ internal static class BuildCommand
         });
         return command;
     }
+
+    /// <summary>The version of this cijobs (its informational version, docs/releasing.md), recorded in provenance.json.</summary>
+    internal static string CijobsVersion() =>
+        typeof(BuildCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     /// <summary>This machine's codename (VERSION_CODENAME in /etc/os-release), the default Debian distribution, when it is
     /// a valid distribution name: the default is read for every build, RPM ones too, and must never fail one.</summary>

@@ -26,6 +26,7 @@ internal static class CommandCatalog
         yield return MrCommand.Create();
         yield return SignCommand.Create();
         yield return MirrorCommand.Create();
+        yield return TruthCommand.Create();
         yield return AuditCommand.Create();
     }
 }

@@ -22,6 +22,16 @@ public sealed record BuildTarget
     /// <summary>The distgit folder holding the spec (rdoinfo <c>distgit-path</c>), relative, empty for the root.</summary>
     public string DistgitPath { get; init; } = "";
 
+    /// <summary>The rdoinfo the package was expanded from (entry file, tag, the expanded entry's hash); null without rdoinfo.
+    /// Its commit is read at build time from <see cref="RdoinfoDirectory"/> (docs/manual/provenance.md).</summary>
+    public Provenance.ProvenanceRdoinfo? Rdoinfo { get; init; }
+
+    /// <summary>The rdoinfo checkout, whose HEAD commit the provenance manifest records; null without rdoinfo.</summary>
+    public string? RdoinfoDirectory { get; init; }
+
+    /// <summary>The patches repository rdoinfo names for the package (<c>patches</c>), recorded in the provenance manifest.</summary>
+    public string? PatchesLocation { get; init; }
+
     /// <summary>Where each setting came from, for the log (for example "source ref: main (release upstream_branch)").</summary>
     public IReadOnlyList<string> Provenance { get; init; } = [];
 

@@ -86,6 +86,9 @@ public static class BuildTargetResolver
             DistgitRef = distgitRef,
             DistgitPath = (package.DistgitPath ?? "").Trim('/'),
             Provenance = provenance,
+            Rdoinfo = new Provenance.ProvenanceRdoinfo(null, request.RdoinfoEntryFile, tag, Provenance.InputHash.Sha256Hex(Provenance.CanonicalJson.ToBytes(package.Fields))),
+            RdoinfoDirectory = request.RdoinfoDirectory,
+            PatchesLocation = package.GetString("patches"),
             Packages = [.. database.ExpandAll(release?.Name).Select(p => new PackageRepositories(p.Name, p.Upstream, p.MasterDistgit))],
         };
     }

@@ -16,6 +16,11 @@ public sealed record DlrnResult(DlrnCommit Commit, string StagingDirectory, IRea
 {
     /// <summary>RPM (createrepo_c metadata and a .repo file) or Debian (a flat APT repository and a .list file).</summary>
     public PackageFormat Format { get; init; } = PackageFormat.Rpm;
+
+    /// <summary>Called with the commit as written (artifacts filled in) and the staging folder, after commit.yaml and
+    /// before the folder is moved into place: what it writes there is published with the result in the same step
+    /// (the provenance manifest, docs/manual/provenance.md).</summary>
+    public Func<DlrnCommit, string, CancellationToken, Task>? BeforePublishAsync { get; init; }
 }
 
 /// <summary>The kind of packages a build produced.</summary>
@@ -130,6 +135,10 @@ public sealed class DlrnResultWriter(IProcessRunner runner)
         }
 
         await File.WriteAllTextAsync(Path.Combine(staging, "commit.yaml"), commit.ToYaml(), cancellationToken);
+        if (result.BeforePublishAsync is { } beforePublish)
+        {
+            await beforePublish(commit, staging, cancellationToken);
+        }
 
         // DLRN deletes an earlier result of the same hashes, then builds again; between the two, readers (and
         // repos/current) find nothing. Here the new folder and the old one swap names in one step, then the old one,

@@ -3,6 +3,7 @@ using CiJobs.Core.Builds.Debian;
 using CiJobs.Core.Dlrn;
 using CiJobs.Core.Git;
 using CiJobs.Core.Platform;
+using CiJobs.Core.Provenance;
 
 namespace CiJobs.Core.Builds;
 
@@ -18,7 +19,11 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
     /// <summary>Settings that shape the result, apart from what to build.</summary>
     /// <param name="Codename">The distribution of a Debian build's changelog entry (the target's codename).</param>
-    public sealed record OutputSettings(string DataDirectory, string Dist, bool KeepVersion, bool KeepChangelog, string RepoName, string? BaseUrl, string Codename = DefaultCodename);
+    public sealed record OutputSettings(string DataDirectory, string Dist, bool KeepVersion, bool KeepChangelog, string RepoName, string? BaseUrl, string Codename = DefaultCodename)
+    {
+        /// <summary>Where the build runs and for which job, for its provenance manifest (docs/manual/provenance.md).</summary>
+        public BuildProvenanceContext Provenance { get; init; } = BuildProvenanceContext.Unknown;
+    }
 
     /// <summary>The distribution a Debian build names when none is given.</summary>
     public const string DefaultCodename = "unstable";
@@ -143,13 +148,63 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var baseUrl = output.BaseUrl ?? new Uri(DlrnResultWriter.ReposDirectory(dataDirectory)).AbsoluteUri;
         var writer = new DlrnResultWriter(runner);
         var format = prepared?.Debian is null ? PackageFormat.Rpm : PackageFormat.Deb;
-        var written = await writer.WriteAsync(dataDirectory, new DlrnResult(commit, staging, packages) { Format = format }, target.PackageList, output.RepoName, baseUrl, cancellationToken);
+        var sourceTree = await source.TreeAsync(sourceCommit.Hash, cancellationToken);
+        var distgitTree = await distgit.TreeAsync(distgitCommit.Hash, cancellationToken);
+        var inputs = BuildProvenance.Inputs(
+            target with { Rdoinfo = target.Rdoinfo is { } rdoinfo ? rdoinfo with { Commit = await RdoinfoCommitAsync(target.RdoinfoDirectory, cancellationToken) } : null },
+            new RepositoryState(source.Location, sourceCommit.Ref, sourceCommit.Hash, sourceTree),
+            new RepositoryState(distgit.Location, distgitCommit.Ref, distgitCommit.Hash, distgitTree),
+            output,
+            output.Provenance);
+        IReadOnlyList<ResultFile> files = [];
+        var builderName = prepared?.Debian is null ? builder.Name : debian.Name;
+
+        // The manifest is written into the staging folder with the result's files, so it appears with them in one step.
+        async Task WriteProvenanceAsync(DlrnCommit publishing, string folder, CancellationToken token)
+        {
+            files = failure is null ? await ResultFilesAsync(folder, publishing.ArtifactFileNames, token) : [];
+            var manifest = new ProvenanceManifest
+            {
+                SchemaVersion = ProvenanceManifest.CurrentSchemaVersion,
+                Kind = ProvenanceManifest.PackageBuildKind,
+                InputHash = InputHash.Compute(inputs),
+                Package = name,
+                Project = target.Project,
+                Release = target.Release,
+                Format = format == PackageFormat.Deb ? "deb" : "rpm",
+                Status = publishing.Status,
+                Notes = publishing.Notes ?? "",
+                Builder = builderName,
+                Dlrn = new ProvenanceDlrn(
+                    publishing.CommitHash,
+                    publishing.DistroHash,
+                    null,
+                    sourceCommit.Ref,
+                    distgitCommit.Ref,
+                    sourceCommit.CommitterTime,
+                    publishing.DtDistro,
+                    publishing.DtBuild,
+                    null),
+                Inputs = inputs,
+                Outputs = new ProvenanceOutputs(
+                    [.. files.Select(f => new ProvenanceFile(f.Name, f.Size, f.Sha256))],
+                    publishing.SourceNvr,
+                    Nvras(format, publishing.ArtifactFileNames)),
+                Job = output.Provenance.Job,
+            };
+            await File.WriteAllTextAsync(Path.Combine(folder, ProvenanceManifest.FileName), BuildProvenance.ToJson(manifest), token);
+        }
+
+        var written = await writer.WriteAsync(
+            dataDirectory,
+            new DlrnResult(commit, staging, packages) { Format = format, BeforePublishAsync = WriteProvenanceAsync },
+            target.PackageList,
+            output.RepoName,
+            baseUrl,
+            cancellationToken);
 
         var resultPath = Path.Combine(dataDirectory, sharded);
         var logPath = Path.Combine(resultPath, "rpmbuild.log");
-        var sourceTree = await source.TreeAsync(sourceCommit.Hash, cancellationToken);
-        var distgitTree = await distgit.TreeAsync(distgitCommit.Hash, cancellationToken);
-        var files = failure is null ? await ResultFilesAsync(resultPath, written.ArtifactFileNames, cancellationToken) : [];
         Report(failure is null
             ? $"{target.Project}: SUCCESS, result in {resultPath}"
             : $"{target.Project}: FAILED, see {logPath}");
@@ -170,9 +225,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             Version = prepared?.Version,
             PackageRelease = prepared is null ? null : prepared.Debian is null ? prepared.Release + output.Dist : prepared.Release,
             SourceNvr = written.SourceNvr,
-            Nvras = format == PackageFormat.Deb
-                ? [.. written.ArtifactFileNames.Where(DpkgBuildpackageBuilder.IsBinaryPackage).Select(f => f[..f.LastIndexOf('.')])]
-                : [.. written.ArtifactFileNames.Where(f => !f.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f[..^".rpm".Length])],
+            Nvras = Nvras(format, written.ArtifactFileNames),
             SourceTree = sourceTree,
             DistgitTree = distgitTree,
             Files = files,
@@ -181,9 +234,27 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             RepoFile = failure is null ? Path.Combine(resultPath, output.RepoName + (format == PackageFormat.Deb ? ".list" : ".repo")) : null,
             Log = logPath,
             Notes = written.Notes ?? "",
-            Builder = prepared?.Debian is null ? builder.Name : debian.Name,
+            Builder = builderName,
             ExitCode = failure?.ExitCode ?? 0,
         };
+    }
+
+    /// <summary>N-V-R.A of every binary package (for Debian: each .deb's name_version_arch).</summary>
+    private static IReadOnlyList<string> Nvras(PackageFormat format, IReadOnlyList<string> artifacts) => format == PackageFormat.Deb
+        ? [.. artifacts.Where(DpkgBuildpackageBuilder.IsBinaryPackage).Select(f => f[..f.LastIndexOf('.')])]
+        : [.. artifacts.Where(f => !f.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f[..^".rpm".Length])];
+
+    /// <summary>The HEAD commit of the rdoinfo checkout, or null when it is not a git checkout.</summary>
+    private async Task<string?> RdoinfoCommitAsync(string? directory, CancellationToken cancellationToken)
+    {
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var result = await git.RunUncheckedAsync(Path.GetFullPath(directory), ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], cancellationToken);
+        var hash = result.StandardOutput.Trim();
+        return result.Succeeded && hash.Length is 40 or 64 && hash.All(char.IsAsciiHexDigitLower) ? hash : null;
     }
 
     /// <summary>The size and sha256 of each of the result's own files, in commit.yaml's order.</summary>
