@@ -94,7 +94,7 @@ public sealed partial class ReleaseArtifactTests(ReleaseFixture fixture) : IClas
         var listing = (await RunAsync("tar", ["-tzf", tarball])).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal);
         var native = Path.GetDirectoryName(CliRunner.NativeCli)!;
         var library = Path.GetFileName(Directory.GetFiles(native, "libgit2-*.so").Single());
-        listing.Should().Equal(new[] { "", "CHANGELOG.md", "LICENSE", "README.md", "cijobs", library }.Select(f => $"{name}/{f}"));
+        listing.Should().Equal(new[] { "", "CHANGELOG.md", "LICENSE", "README.md", "cijobs", library, "libe_sqlite3.so" }.Order(StringComparer.Ordinal).Select(f => $"{name}/{f}"));
 
         (await File.ReadAllTextAsync(tarball + ".sha256")).Should().Be($"{await EnsureCijobsFixture.Sha256Async(tarball)}  {name}.tar.gz\n");
         await RunAsync("sha256sum", ["--check", "--strict", name + ".tar.gz.sha256"], fixture.Out);
@@ -127,6 +127,7 @@ public sealed partial class ReleaseArtifactTests(ReleaseFixture fixture) : IClas
             "/usr/bin/cijobs",
             "/usr/lib64/cijobs",
             "/usr/lib64/cijobs/cijobs",
+            "/usr/lib64/cijobs/libe_sqlite3.so",
             $"/usr/lib64/cijobs/{library}",
             $"/usr/share/doc/cijobs-{RpmVersion}",
             $"/usr/share/doc/cijobs-{RpmVersion}/CHANGELOG.md",
