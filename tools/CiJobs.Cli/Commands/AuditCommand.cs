@@ -9,6 +9,7 @@ using CiJobs.Core.Dlrn;
 using CiJobs.Core.Forges;
 using CiJobs.Core.Forges.GitLab;
 using CiJobs.Core.Forges.Mirroring;
+using CiJobs.Core.Git;
 using CiJobs.Core.Platform;
 using CiJobs.Core.Rdoinfo;
 
@@ -50,7 +51,7 @@ internal static class AuditCommand
             var parallelism = parseResult.GetValue(jobs);
             IHeadSource headSource = parseResult.GetValue(heads) is { } file
                 ? await HeadsFile.ReadAsync(file.FullName, cancellationToken)
-                : new GitHeadSource(new CliWrapProcessRunner()) { Parallelism = parallelism };
+                : new GitHeadSource(new GitCli(new CliWrapProcessRunner())) { Parallelism = parallelism };
 
             var options = await dlrn.ResolveAsync(parseResult, cancellationToken, anonymous: !parseResult.GetValue(replay));
             using var http = DlrnOptions.CreateHttpClient();

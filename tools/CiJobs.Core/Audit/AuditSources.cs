@@ -4,7 +4,7 @@ using CiJobs.Core.Builds;
 using CiJobs.Core.Dlrn;
 using CiJobs.Core.Forges;
 using CiJobs.Core.Forges.GitLab;
-using CiJobs.Core.Platform;
+using CiJobs.Core.Git;
 
 namespace CiJobs.Core.Audit;
 
@@ -12,7 +12,7 @@ namespace CiJobs.Core.Audit;
 /// Heads by <c>git ls-remote LOCATION REF</c>, several packages at once: the branch, else the tag (peeled), else the
 /// ref as ls-remote names it; a ref that is already a full hash is its own head (docs/manual/audit.md).
 /// </summary>
-public sealed class GitHeadSource(IProcessRunner runner) : IHeadSource
+public sealed class GitHeadSource(GitCli git) : IHeadSource
 {
     public int Parallelism { get; init; } = 8;
 
@@ -42,12 +42,7 @@ public sealed class GitHeadSource(IProcessRunner runner) : IHeadSource
         }
 
         GitValues.Ref(reference, $"{package}'s {what} ref", AuditExitCodes.InvalidInput);
-        var run = await runner.RunAsync(
-            new ProcessSpec("git", ["ls-remote", "--", location, reference])
-            {
-                Environment = new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0", ["GIT_ASKPASS"] = "true" },
-            },
-            cancellationToken);
+        var run = await git.RunUncheckedAsync(Path.GetTempPath(), ["ls-remote", "--", location, reference], cancellationToken);
         if (!run.Succeeded)
         {
             throw new CiJobsException($"{package}: git ls-remote of its {what} {UrlCredentials.Redact(location)} failed: {UrlCredentials.Redact(FirstLine(run.StandardError))}", AuditExitCodes.HeadsUnavailable);
