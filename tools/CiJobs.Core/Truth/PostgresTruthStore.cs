@@ -94,21 +94,7 @@ public sealed class PostgresTruthStore : SqlTruthStore
         var dataSource = new NpgsqlSlimDataSourceBuilder(connection.ConnectionString).Build();
         var npgsql = dataSource.CreateConnection();
         var store = new PostgresTruthStore(dataSource, npgsql, where, time);
-        try
-        {
-            await store.GuardAsync("connecting", async () =>
-            {
-                await npgsql.OpenAsync(cancellationToken);
-                return 0;
-            });
-            await store.MigrateAsync(cancellationToken);
-            return store;
-        }
-        catch
-        {
-            await store.DisposeAsync();
-            throw;
-        }
+        return await OpenAndMigrateAsync(store, "connecting", cancellationToken);
     }
 
     protected override async Task<DbTransaction> BeginWriteAsync(CancellationToken cancellationToken)

@@ -31,6 +31,29 @@ public abstract class SqlTruthStore : ITruthStore
     /// <summary>The provider's exception as a <see cref="CiJobsException"/> (137), or null when it is not the provider's.</summary>
     protected abstract CiJobsException? Translate(Exception exception, string doing);
 
+    /// <summary>Opens the store's connection and migrates it; the store is disposed when either step fails.</summary>
+    /// <param name="doing">What opening is called in an error ("opening", "connecting").</param>
+    protected static async Task<T> OpenAndMigrateAsync<T>(T store, string doing, CancellationToken cancellationToken)
+        where T : SqlTruthStore
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        try
+        {
+            await store.GuardAsync(doing, async () =>
+            {
+                await store.Connection.OpenAsync(cancellationToken);
+                return 0;
+            });
+            await store.MigrateAsync(cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Applies the migrations this store lacks, one transaction each; refuses a store newer than this cijobs.</summary>
     protected async Task MigrateAsync(CancellationToken cancellationToken)
     {

@@ -41,21 +41,7 @@ public sealed class SqliteTruthStore : SqlTruthStore
         };
         var connection = new SqliteConnection(builder.ToString());
         var store = new SqliteTruthStore(connection, full, time);
-        try
-        {
-            await store.GuardAsync("opening", async () =>
-            {
-                await connection.OpenAsync(cancellationToken);
-                return 0;
-            });
-            await store.MigrateAsync(cancellationToken);
-            return store;
-        }
-        catch
-        {
-            await store.DisposeAsync();
-            throw;
-        }
+        return await OpenAndMigrateAsync(store, "opening", cancellationToken);
     }
 
     /// <summary>BEGIN IMMEDIATE: the write lock now, waiting for another writer up to the lock timeout.</summary>
