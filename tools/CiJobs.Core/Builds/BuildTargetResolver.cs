@@ -68,12 +68,10 @@ public static class BuildTargetResolver
             ?? throw new CiJobsException($"rdoinfo gives package {name} no upstream; pass --source", BuildExitCodes.RepositoryUnavailable);
         var distgitLocation = Pick(request.Distgit, "--distgit", package.MasterDistgit, "rdoinfo master-distgit", provenance, "distgit")
             ?? throw new CiJobsException($"rdoinfo gives package {name} no master-distgit; pass --distgit", BuildExitCodes.RepositoryUnavailable);
-        var sourceRef = Pick(request.SourceRef, "--source-ref", package.SourceBranch, "rdoinfo source-branch", provenance, "source ref")
-            ?? Pick(null, "", release?.UpstreamBranch, $"release {release?.Name} upstream_branch", provenance, "source ref")
-            ?? Pick("HEAD", "default", null, "", provenance, "source ref")!;
-        var distgitRef = Pick(request.DistgitRef, "--distgit-ref", package.DistroBranch, "rdoinfo distro-branch", provenance, "distgit ref")
-            ?? Pick(null, "", release?.Branch, $"release {release?.Name} branch", provenance, "distgit ref")
-            ?? Pick("HEAD", "default", null, "", provenance, "distgit ref")!;
+        var (sourceRef, sourceRefLabel) = !string.IsNullOrEmpty(request.SourceRef) ? (request.SourceRef, "--source-ref") : SourceRef(package, release);
+        provenance.Add($"source ref: {sourceRef} ({sourceRefLabel})");
+        var (distgitRef, distgitRefLabel) = !string.IsNullOrEmpty(request.DistgitRef) ? (request.DistgitRef, "--distgit-ref") : DistgitRef(package, release);
+        provenance.Add($"distgit ref: {distgitRef} ({distgitRefLabel})");
 
         return new BuildTarget
         {
@@ -91,6 +89,24 @@ public static class BuildTargetResolver
             PatchesLocation = package.GetString("patches"),
             Packages = [.. database.ExpandAll(release?.Name).Select(p => new PackageRepositories(p.Name, p.Upstream, p.MasterDistgit))],
         };
+    }
+
+    /// <summary>The source ref rdoinfo gives when none is asked for: the package's source-branch, else the release's upstream_branch, else HEAD; with where it came from.</summary>
+    public static (string Ref, string Label) SourceRef(RdoPackage package, RdoRelease? release)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        return package.SourceBranch is { Length: > 0 } branch ? (branch, "rdoinfo source-branch")
+            : release?.UpstreamBranch is { Length: > 0 } upstream ? (upstream, $"release {release.Name} upstream_branch")
+            : ("HEAD", "default");
+    }
+
+    /// <summary>The distgit ref rdoinfo gives when none is asked for: the package's distro-branch, else the release's branch, else HEAD; with where it came from.</summary>
+    public static (string Ref, string Label) DistgitRef(RdoPackage package, RdoRelease? release)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        return package.DistroBranch is { Length: > 0 } branch ? (branch, "rdoinfo distro-branch")
+            : release?.Branch is { Length: > 0 } releaseBranch ? (releaseBranch, $"release {release.Name} branch")
+            : ("HEAD", "default");
     }
 
     private static string? Pick(string? given, string givenLabel, string? fallback, string fallbackLabel, List<string> provenance, string what)
