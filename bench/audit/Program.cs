@@ -115,17 +115,7 @@ try
     Console.WriteLine($"cijobs audit, {runs} runs after a warm-up: median {times[times.Count / 2]:F2} s, min {times[0]:F2} s, max {times[^1]:F2} s (target: under 10 s)");
     return 0;
 
-    void Add(string package, string commit, string distro, string status, DateTimeOffset built) => dlrn.AddCommit(new FakeDlrnCommit
-    {
-        ProjectName = package,
-        CommitHash = commit,
-        DistroHash = distro,
-        Status = status,
-        DtBuild = built.ToUnixTimeSeconds(),
-        DtCommit = built.ToUnixTimeSeconds() - 60,
-        DtDistro = built.ToUnixTimeSeconds() - 60,
-        ShardedDirectory = $"repos/{commit[..2]}/{commit[2..4]}/{commit}_{distro[..8]}",
-    });
+    void Add(string package, string commit, string distro, string status, DateTimeOffset built) => dlrn.AddBuild(package, commit, distro, status, built.ToUnixTimeSeconds());
 }
 finally
 {

@@ -163,6 +163,24 @@ public sealed partial class FakeDlrnServer : FakeServer
         }
     }
 
+    /// <summary>Adds a build row of <paramref name="package"/> in its sharded folder (a server history, as the audit reads it).</summary>
+    /// <param name="dtBuild">The build time in Unix seconds; now when not given. Commit and distgit times are a minute earlier.</param>
+    public FakeDlrnCommit AddBuild(string package, string commit, string distro, string status = "SUCCESS", long? dtBuild = null)
+    {
+        var built = dtBuild ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return AddCommit(new FakeDlrnCommit
+        {
+            ProjectName = package,
+            CommitHash = commit,
+            DistroHash = distro,
+            Status = status,
+            DtBuild = built,
+            DtCommit = built - 60,
+            DtDistro = built - 60,
+            ShardedDirectory = $"repos/{commit[..2]}/{commit[2..4]}/{commit}_{distro[..8]}",
+        });
+    }
+
     /// <summary>Adds a commit row directly (for tests that need a server history).</summary>
     public FakeDlrnCommit AddCommit(FakeDlrnCommit commit)
     {

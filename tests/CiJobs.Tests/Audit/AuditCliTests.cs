@@ -74,7 +74,7 @@ public sealed class AuditCliTests : IAsyncLifetime
         temp.Dispose();
     }
 
-    private void Add(string package, string commit, string distro, string status, long dtBuild) => DlrnFixtures.AddBuild(dlrn, package, commit, distro, status, dtBuild);
+    private void Add(string package, string commit, string distro, string status, long dtBuild) => dlrn.AddBuild(package, commit, distro, status, dtBuild);
 
     private Task<CliResult> AuditAsync(params string[] extra) =>
         CliRunner.RunAsync(["audit", "--release", "tiny", "--rdoinfo", Rdoinfo, "--api-url", dlrn.BaseUrl, "--retries", "0", .. extra]);

@@ -78,24 +78,6 @@ internal static class DlrnFixtures
         return text.ToString();
     }
 
-    /// <summary>Adds a build row of <paramref name="package"/> (a server history for the audit), in its sharded folder.</summary>
-    public static FakeDlrnCommit AddBuild(FakeDlrnServer server, string package, string commit, string distro, string status = "SUCCESS", long? dtBuild = null)
-    {
-        ArgumentNullException.ThrowIfNull(server);
-        var built = dtBuild ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        return server.AddCommit(new FakeDlrnCommit
-        {
-            ProjectName = package,
-            CommitHash = commit,
-            DistroHash = distro,
-            Status = status,
-            DtBuild = built,
-            DtCommit = built - 60,
-            DtDistro = built - 60,
-            ShardedDirectory = $"repos/{commit[..2]}/{commit[2..4]}/{commit}_{distro[..8]}",
-        });
-    }
-
     public static async Task<FakeDlrnServer> StartDlrnAsync(TempDir temp)
     {
         var server = new FakeDlrnServer(temp.Combine("central"));

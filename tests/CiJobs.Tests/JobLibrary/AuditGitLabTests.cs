@@ -72,7 +72,7 @@ public sealed class AuditGitLabTests : IAsyncLifetime
         pushed.StandardOutput.Should().NotContain("cijobs-audit", "only a schedule with CIJOBS_AUDIT runs it");
 
         void Add(FakeDlrnServer server, string package) =>
-            DlrnFixtures.AddBuild(server, package, Head(package, "main"), Head(package + "-distgit", "rpm-main"));
+            server.AddBuild(package, Head(package, "main"), Head(package + "-distgit", "rpm-main"));
 
         string Head(string repo, string branch) =>
             new TestGit(temp.Combine("work", "git", repo)).RunAsync("rev-parse", branch).GetAwaiter().GetResult().Trim();

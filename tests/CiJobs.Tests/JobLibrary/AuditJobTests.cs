@@ -55,5 +55,5 @@ public sealed class AuditJobTests
         }
     }
 
-    private static void Add(FakeDlrnServer dlrn, string package, string commit, string distro) => DlrnFixtures.AddBuild(dlrn, package, commit, distro);
+    private static void Add(FakeDlrnServer dlrn, string package, string commit, string distro) => dlrn.AddBuild(package, commit, distro);
 }

@@ -61,25 +61,20 @@ internal static class AuditCommand
 
             if (parseResult.GetValue(replay) && report.Findings.Count > 0)
             {
-                GitLabClient? gitlab = null;
-                HttpClient? gitlabHttp = null;
+                GitLabAccess? gitlab = null;
                 Uri? gitlabRoot = null;
                 if (parseResult.GetValue(gitlabUrl) is { } url)
                 {
-                    UrlCredentials.EnsureNone(url, "--rerun-gitlab-url");
-                    var token = ForgeTokens.Read(SystemEnvironment.Instance, "CIJOBS_GITLAB_TOKEN")
-                        ?? throw new CiJobsException("no GitLab token: set CIJOBS_GITLAB_TOKEN (or CIJOBS_GITLAB_TOKEN_FILE), a token allowed to run pipelines", ForgeExitCodes.TokenMissing);
+                    gitlab = GitLabAccess.Open(SystemEnvironment.Instance, url, "--rerun-gitlab-url", "run pipelines");
                     gitlabRoot = Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var root) && root.Scheme is "http" or "https"
                         ? root
                         : throw new CiJobsException("--rerun-gitlab-url is not an http or https URL", AuditExitCodes.InvalidInput);
-                    gitlabHttp = ForgeHttp.CreateClient(GitLabClient.ApiRoot(url));
-                    gitlab = new GitLabClient(gitlabHttp, token);
                 }
 
-                using (gitlabHttp)
+                using (gitlab)
                 {
                     progress($"replaying {report.Findings.Count(f => f.Replay is not null)} finding(s)");
-                    report = await ReleaseAuditor.ReplayAsync(report, expected, [], new AuditReplayer(client, gitlab, gitlabRoot), cancellationToken);
+                    report = await ReleaseAuditor.ReplayAsync(report, expected, [], new AuditReplayer(client, gitlab?.Client, gitlabRoot), cancellationToken);
                 }
             }
 
@@ -125,9 +120,9 @@ internal static class AuditCommand
             expected.Add(new ExpectedPackage(
                 PackageNames.Validate(package.Name, "rdoinfo package name"),
                 upstream,
-                package.SourceBranch is { Length: > 0 } s ? s : release.UpstreamBranch is { Length: > 0 } u ? u : "HEAD",
+                BuildTargetResolver.SourceRef(package, release).Ref,
                 distgit,
-                package.DistroBranch is { Length: > 0 } d ? d : release.Branch is { Length: > 0 } b ? b : "HEAD"));
+                BuildTargetResolver.DistgitRef(package, release).Ref));
         }
 
         return expected;

@@ -108,12 +108,9 @@ internal static class ReuseCommand
                 GitValues.Hash(sha, "--commit");
             }
 
-            var token = ForgeTokens.Read(SystemEnvironment.Instance, "CIJOBS_GITLAB_TOKEN")
-                ?? throw new CiJobsException("no GitLab token: set CIJOBS_GITLAB_TOKEN (or CIJOBS_GITLAB_TOKEN_FILE), a token allowed to read the project's pipelines and artifacts", ForgeExitCodes.TokenMissing);
-            var url = parseResult.GetValue(server)!;
-            UrlCredentials.EnsureNone(url, "--gitlab-url");
-            using var http = ForgeHttp.CreateClient(GitLabClient.ApiRoot(url), timeout: DownloadTimeout);
-            http.DefaultRequestHeaders.Add("PRIVATE-TOKEN", token);
+            using var gitlab = GitLabAccess.Open(SystemEnvironment.Instance, parseResult.GetValue(server)!, "--gitlab-url", "read the project's pipelines and artifacts", DownloadTimeout);
+            var http = gitlab.Http;
+            http.DefaultRequestHeaders.Add("PRIVATE-TOKEN", gitlab.Token);
             var query = new GitLabGateQuery(parseResult.GetValue(project)!, iid, sha, Word(parseResult.GetValue(job)!, "--job"), common.Package(parseResult))
             {
                 BuildJsonPath = RelativePath(parseResult.GetValue(buildJson)!, "--build-json"),

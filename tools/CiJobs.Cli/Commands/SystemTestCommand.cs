@@ -283,11 +283,8 @@ internal static class SystemTestCommand
             throw Misconfigured("CI_PIPELINE_ID is not set to a pipeline id");
         }
 
-        var token = ForgeTokens.Read(environment, "CIJOBS_GITLAB_TOKEN")
-            ?? throw Misconfigured("no GitLab token: set CIJOBS_GITLAB_TOKEN (or CIJOBS_GITLAB_TOKEN_FILE), a token allowed to read and cancel the project's pipelines");
-        UrlCredentials.EnsureNone(server, "CI_SERVER_URL");
-        var http = ForgeHttp.CreateClient(GitLabClient.ApiRoot(server), timeout: TimeSpan.FromSeconds(30));
-        return (new GitLabClient(http, token), http, project, pipeline);
+        var gitlab = GitLabAccess.Open(environment, server, "CI_SERVER_URL", "read and cancel the project's pipelines", TimeSpan.FromSeconds(30), Misconfigured);
+        return (gitlab.Client, gitlab.Http, project, pipeline);
     }
 
     private static IAbortWatch ZuulWatch(string? api, string? tenant, string? change, string? build, string[] jobs, CompositeDisposable disposables)

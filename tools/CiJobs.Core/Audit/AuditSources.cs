@@ -227,9 +227,9 @@ public sealed class AuditReplayer(DlrnApiClient dlrn, GitLabClient? gitlab, Uri?
             return null;
         }
 
-        path = path[(prefix.Length + 1)..].TrimEnd('/');
+        path = Uri.UnescapeDataString(path[(prefix.Length + 1)..]).TrimEnd('/');
         path = path.EndsWith(".git", StringComparison.Ordinal) ? path[..^4] : path;
-        return path.Length > 0 && path.Split('/').All(p => p.Length > 0 && p is not ("." or "..")) ? Uri.UnescapeDataString(path) : null;
+        return path.Length > 0 && path.Split('/').All(p => p.Length > 0 && p is not ("." or "..") && !p.Any(char.IsControl)) ? path : null;
     }
 }
 
