@@ -5,9 +5,6 @@ namespace CiJobs.Core.Mirror;
 /// <summary>A DEST on this machine: flock on <c>PARENT/.NAME.lock</c>, snapshots made by SnapshotCopier (hard links and copies), a symlink renamed over DEST with mv -T.</summary>
 internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDestination destination) : IMirrorTarget
 {
-    /// <summary>The regular files the last copy made, with their sizes, for its check.</summary>
-    private SeenFiles seen = new();
-
     private string Snapshot(string name) => Path.Combine(destination.SnapshotsFolder, name);
 
     public async Task<IAsyncDisposable> LockAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
@@ -101,8 +98,7 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
         // (docs/manual/mirror.md, "Steps", step 4, and "Performance").
         try
         {
-            seen = new SeenFiles();
-            SnapshotCopier.Copy(source, Snapshot(partial), linkDest is null ? null : Snapshot(linkDest), seen, cancellationToken);
+            SnapshotCopier.Copy(source, Snapshot(partial), linkDest is null ? null : Snapshot(linkDest), cancellationToken);
             return Task.CompletedTask;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -114,7 +110,7 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
     public async Task CheckAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken)
     {
         var copy = Snapshot(partial);
-        var tree = new RepositoryTree(runner, copy) { Seen = seen };
+        var tree = new RepositoryTree(runner, copy);
         var found = tree.Find();
         if (!found.SequenceEqual(repositories))
         {

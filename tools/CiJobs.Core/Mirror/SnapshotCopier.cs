@@ -15,13 +15,11 @@ namespace CiJobs.Core.Mirror;
 /// <para>
 /// Each folder is read once (readdir) and each entry looked at with one <c>statx</c> relative to its folder's descriptor;
 /// the previous snapshot's file is looked at and linked relative to descriptors too (<c>statx</c>, <c>linkat</c>), so no
-/// path is resolved from the root again (docs/manual/mirror.md, "Performance"). The size of every regular file made is
-/// kept in <see cref="SeenFiles"/> for the check of the copy.
+/// path is resolved from the root again (docs/manual/mirror.md, "Performance").
 /// </para>
 /// </summary>
 internal static partial class SnapshotCopier
 {
-    private const int ErrorNoEntry = 2;
     private const int ErrorCrossDevice = 18;
     private const int ErrorPermission = 1;
     private const int ErrorTooManyLinks = 31;
@@ -30,13 +28,13 @@ internal static partial class SnapshotCopier
     /// <summary>Counts of what a copy did, for the progress line.</summary>
     internal readonly record struct Counts(int Linked, int Copied, int Links, int Folders);
 
-    public static Counts Copy(string source, string target, string? previous, SeenFiles seen, CancellationToken cancellationToken)
+    public static Counts Copy(string source, string target, string? previous, CancellationToken cancellationToken)
     {
         int linked = 0, copied = 0, links = 0, folders = 0;
         var realSource = RealPaths.Resolve(source) ?? source;
         var madeFolders = new List<(string Path, DateTime Time, UnixFileMode Mode)>();
-        var pending = new Stack<(string Relative, bool Metadata, Stat Seen)>();
-        var rootStat = Stat.Of(-100, source, "SOURCE") ?? throw new DirectoryNotFoundException($"SOURCE {source} is gone");
+        var pending = new Stack<(string Relative, bool Metadata, FileStat Seen)>();
+        var rootStat = FileStat.Of(FileStat.CurrentFolder, source, "SOURCE") ?? throw new DirectoryNotFoundException($"SOURCE {source} is gone");
         if (!rootStat.IsDirectory)
         {
             throw new IOException($"SOURCE {source} is no longer a folder");
@@ -62,7 +60,7 @@ internal static partial class SnapshotCopier
                 }
 
                 var path = relative.Length == 0 ? name : relative + "/" + name;
-                var entry = Stat.Of(reader.Descriptor, name, path) ?? throw new FileNotFoundException($"{Path.Combine(source, path)} vanished during the copy");
+                var entry = FileStat.Of(reader.Descriptor, name, path) ?? throw new FileNotFoundException($"{Path.Combine(source, path)} vanished during the copy");
                 var destination = targetFolder + "/" + name;
                 if (entry.IsLink)
                 {
@@ -82,7 +80,6 @@ internal static partial class SnapshotCopier
                 {
                     if (old is not null && TryLink(old, made, name, entry))
                     {
-                        seen.Add(path, entry.Size);
                         linked++;
                         continue;
                     }
@@ -99,8 +96,6 @@ internal static partial class SnapshotCopier
 
                     File.SetUnixFileMode(destination, entry.Mode);
                     File.SetLastWriteTimeUtc(destination, entry.Time);
-                    var copy = Stat.Of(made.Value, name, path) ?? throw new IOException($"{destination} vanished during the copy");
-                    seen.Add(path, copy.Size);
                     copied++;
                 }
             }
@@ -138,9 +133,9 @@ internal static partial class SnapshotCopier
     }
 
     /// <summary>A hard link to the previous snapshot's file when it is a regular file of this size, time and mode.</summary>
-    private static bool TryLink(Descriptor old, Descriptor made, string name, Stat entry)
+    private static bool TryLink(Descriptor old, Descriptor made, string name, FileStat entry)
     {
-        if (Stat.Of(old.Value, name, name) is not { IsRegular: true } previous || previous.Size != entry.Size || previous.Ticks != entry.Ticks || previous.Mode != entry.Mode)
+        if (FileStat.Of(old.Value, name, name) is not { IsRegular: true } previous || previous.Size != entry.Size || previous.Ticks != entry.Ticks || previous.Mode != entry.Mode)
         {
             return false;
         }
@@ -162,51 +157,6 @@ internal static partial class SnapshotCopier
     private static bool Inside(string path, string folder) => path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
 
     private static string LastError() => new Win32Exception(Marshal.GetLastPInvokeError()).Message;
-
-    /// <summary>What one <c>statx</c> (not following a last symbolic link) tells of an entry.</summary>
-    private readonly record struct Stat(int Type, UnixFileMode Mode, long Size, long Ticks, ulong Inode, ulong Device)
-    {
-        private const int TypeMask = 0xF000;
-        private const int TypeDirectory = 0x4000;
-        private const int TypeRegular = 0x8000;
-        private const int TypeLink = 0xA000;
-        private const int AtEmptyPath = 0x1000;
-        private const int AtSymlinkNoFollow = 0x100;
-        private const uint Mask = 0x1 | 0x2 | 0x40 | 0x100 | 0x200; // STATX_TYPE, MODE, MTIME, INO, SIZE
-
-        public bool IsDirectory => Type == TypeDirectory;
-
-        public bool IsRegular => Type == TypeRegular;
-
-        public bool IsLink => Type == TypeLink;
-
-        /// <summary>The modification time in 100 ns ticks, the precision the copy sets it with (File.SetLastWriteTimeUtc).</summary>
-        public DateTime Time => DateTime.UnixEpoch.AddTicks(Ticks);
-
-        /// <summary>The entry <paramref name="name"/> of the folder <paramref name="folder"/> (-100: the current folder, for an
-        /// absolute name; an empty name: the folder itself); null when it does not exist.</summary>
-        public static unsafe Stat? Of(int folder, string name, string shown)
-        {
-            var buffer = stackalloc byte[256];
-            if (Native.statx(folder, name, name.Length == 0 ? AtEmptyPath | AtSymlinkNoFollow : AtSymlinkNoFollow, Mask, buffer) != 0)
-            {
-                var error = Marshal.GetLastPInvokeError();
-                return error == ErrorNoEntry ? null : throw new IOException($"cannot look at {shown}: {new Win32Exception(error).Message}");
-            }
-
-            var span = new ReadOnlySpan<byte>(buffer, 256);
-            var mode = BinaryPrimitives.ReadUInt16LittleEndian(span[28..]);
-            var seconds = BinaryPrimitives.ReadInt64LittleEndian(span[112..]);
-            var nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(span[120..]);
-            return new Stat(
-                mode & TypeMask,
-                (UnixFileMode)(mode & 0xFFF),
-                (long)BinaryPrimitives.ReadUInt64LittleEndian(span[40..]),
-                (seconds * TimeSpan.TicksPerSecond) + (nanoseconds / 100),
-                BinaryPrimitives.ReadUInt64LittleEndian(span[32..]),
-                ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(span[136..]) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(span[140..]));
-        }
-    }
 
     /// <summary>An open folder descriptor (<c>open(2)</c> O_RDONLY), for the <c>*at</c> calls.</summary>
     private sealed class Descriptor(int value) : IDisposable
@@ -239,7 +189,7 @@ internal static partial class SnapshotCopier
 
         public int Descriptor { get; }
 
-        public static FolderReader Open(string path, Stat expected)
+        public static FolderReader Open(string path, FileStat expected)
         {
             var handle = Native.opendir(path);
             if (handle == IntPtr.Zero)
@@ -248,7 +198,7 @@ internal static partial class SnapshotCopier
             }
 
             var reader = new FolderReader(handle, Native.dirfd(handle));
-            if (Stat.Of(reader.Descriptor, "", path) is not { IsDirectory: true } opened || opened.Inode != expected.Inode || opened.Device != expected.Device)
+            if (FileStat.Of(reader.Descriptor, "", path) is not { IsDirectory: true } opened || opened.Inode != expected.Inode || opened.Device != expected.Device)
             {
                 reader.Dispose();
                 throw new IOException($"the folder {path} changed during the copy");
@@ -281,13 +231,10 @@ internal static partial class SnapshotCopier
         public void Dispose() => _ = Native.closedir(handle);
     }
 
-    private static unsafe partial class Native
+    private static partial class Native
     {
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int linkat(int oldFolder, string oldName, int newFolder, string newName, int flags);
-
-        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int statx(int folder, string name, int flags, uint mask, byte* buffer);
 
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int open(string path, int flags);
@@ -307,20 +254,4 @@ internal static partial class SnapshotCopier
         [LibraryImport("libc")]
         internal static partial int closedir(IntPtr folder);
     }
-}
-
-/// <summary>
-/// The regular files the copy made and their sizes (docs/manual/mirror.md, "What is checked"): the check of the copy takes a
-/// listed package as present with its size from here instead of looking at it again. A package not found here (a symbolic
-/// link, a name the copy did not make) is looked at on disk as before.
-/// </summary>
-internal sealed class SeenFiles
-{
-    private readonly Dictionary<string, long> sizes = new(StringComparer.Ordinal);
-
-    public int Count => sizes.Count;
-
-    public void Add(string relative, long size) => sizes[relative] = size;
-
-    public bool TryGetSize(string relative, out long size) => sizes.TryGetValue(relative, out size);
 }
