@@ -177,8 +177,41 @@ public sealed class MirrorSyncTests(MirrorReposFixture repos) : IClassFixture<Mi
 
         var result = await SyncAsync(source, Dest);
 
+        // Found by the copy walk (docs/manual/mirror.md, "Symbolic links in SOURCE"): the half-made snapshot is deleted,
+        // DEST still names the published snapshot, which is whole.
         result.ExitCode.Should().Be(MirrorExitCodes.UnsafeSource, result.ToString());
         result.StandardError.Should().Contain("symbolic link rpm/Packages/evil.rpm");
+        Published(Dest).Should().Be(published);
+        Snapshots().Should().Equal(Path.GetFileName(published));
+        await ShouldBeWholeAsync(Dest);
+
+        // The same at a first sync: DEST is not created and no half-made snapshot remains.
+        var fresh = temp.Combine("fresh", "repo");
+        var first = await SyncAsync(source, fresh);
+        first.ExitCode.Should().Be(MirrorExitCodes.UnsafeSource, first.ToString());
+        first.StandardError.Should().Contain("symbolic link rpm/Packages/evil.rpm");
+        File.Exists(fresh).Should().BeFalse();
+        Directory.Exists(fresh).Should().BeFalse();
+        Directory.GetFileSystemEntries(temp.Combine("fresh", "snapshots")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_metadata_file_that_is_a_symbolic_link_leading_outside_source_is_refused_before_it_is_read()
+    {
+        // SOURCE's metadata is read before the copy, where links are checked: the check of SOURCE refuses a metadata file
+        // whose real path is outside SOURCE instead of reading it (here it would fail its checksum, exit 125, after a read).
+        (await SyncAsync(repos.Source(temp.Combine("a"), "rpm-a", "deb-a"), Dest)).ExitCode.Should().Be(0);
+        var published = Published(Dest);
+        var source = repos.Source(temp.Combine("b"), "rpm-b", "deb-b");
+        var outside = temp.Write("outside/secret", "not SOURCE's");
+        var release = Path.Combine(source, "deb", "dists", "stable", "Release");
+        File.Delete(release);
+        File.CreateSymbolicLink(release, Path.GetRelativePath(Path.GetDirectoryName(release)!, outside));
+
+        var result = await SyncAsync(source, Dest);
+
+        result.ExitCode.Should().Be(MirrorExitCodes.UnsafeSource, result.ToString());
+        result.StandardError.Should().Contain("deb/dists/stable/Release is a symbolic link leading outside");
         Published(Dest).Should().Be(published);
         Snapshots().Should().Equal(Path.GetFileName(published));
     }

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using CiJobs.Core.Platform;
 
 namespace CiJobs.Core.Mirror;
 
@@ -8,7 +10,13 @@ namespace CiJobs.Core.Mirror;
 /// size, modification time and mode are the same in the previous snapshot is a hard link to it; any other file, and every
 /// file under a <c>repodata/</c> or <c>dists/</c> folder (metadata, rewritten in place by the tools that make
 /// repositories), is copied with its time and mode; folders are made with their time and mode; a symbolic link is made
-/// again as a link with the same (relative, inside) target. Nothing is ever written into a file of the previous snapshot.
+/// again as a link with the same target after the check that it stays inside SOURCE (docs/manual/mirror.md, "Symbolic
+/// links in SOURCE"). Nothing is ever written into a file of the previous snapshot.
+/// <para>
+/// Each folder is read once (readdir) and each entry looked at with one <c>statx</c> relative to its folder's descriptor;
+/// the previous snapshot's file is looked at and linked relative to descriptors too (<c>statx</c>, <c>linkat</c>), so no
+/// path is resolved from the root again (docs/manual/mirror.md, "Performance").
+/// </para>
 /// </summary>
 internal static partial class SnapshotCopier
 {
@@ -23,67 +31,71 @@ internal static partial class SnapshotCopier
     public static Counts Copy(string source, string target, string? previous, CancellationToken cancellationToken)
     {
         int linked = 0, copied = 0, links = 0, folders = 0;
+        var realSource = RealPaths.Resolve(source) ?? source;
         var madeFolders = new List<(string Path, DateTime Time, UnixFileMode Mode)>();
-        var pending = new Stack<(string Relative, bool Metadata)>();
+        var pending = new Stack<(string Relative, bool Metadata, FileStat Seen)>();
+        var rootStat = FileStat.Of(FileStat.CurrentFolder, source, "SOURCE") ?? throw new DirectoryNotFoundException($"SOURCE {source} is gone");
+        if (!rootStat.IsDirectory)
+        {
+            throw new IOException($"SOURCE {source} is no longer a folder");
+        }
+
         Directory.CreateDirectory(target);
-        madeFolders.Add((target, Directory.GetLastWriteTimeUtc(source), File.GetUnixFileMode(source)));
-        pending.Push(("", false));
+        madeFolders.Add((target, rootStat.Time, rootStat.Mode));
+        pending.Push(("", false, rootStat));
         while (pending.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (relative, metadata) = pending.Pop();
-            var folder = relative.Length == 0 ? source : Path.Combine(source, relative);
-            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false, RecurseSubdirectories = false }))
+            var (relative, metadata, expected) = pending.Pop();
+            var folder = relative.Length == 0 ? source : source + "/" + relative;
+            var targetFolder = relative.Length == 0 ? target : target + "/" + relative;
+            using var reader = FolderReader.Open(folder, expected);
+            using var made = Descriptor.Open(targetFolder) ?? throw new IOException($"cannot open {targetFolder}: {LastError()}");
+            using var old = previous is null || metadata ? null : Descriptor.Open(relative.Length == 0 ? previous : previous + "/" + relative);
+            while (reader.Next() is { } name)
             {
-                var name = entry.Name;
                 if (relative.Length == 0 && PackageListFile.IsReserved(name))
                 {
                     continue; // The snapshot's own package list is written by the check (LocalMirrorTarget.CheckAsync), never SOURCE's.
                 }
 
                 var path = relative.Length == 0 ? name : relative + "/" + name;
-                var destination = Path.Combine(target, path);
-                if (entry.Attributes.HasFlag(FileAttributes.ReparsePoint) && entry.LinkTarget is { } linkTarget)
+                var entry = FileStat.Of(reader.Descriptor, name, path) ?? throw new FileNotFoundException($"{Path.Combine(source, path)} vanished during the copy");
+                var destination = targetFolder + "/" + name;
+                if (entry.IsLink)
                 {
-                    // Checked before (RepositoryTree.EnsureNoEscapingLinks); checked again here lexically, as SOURCE may
-                    // have changed since.
-                    if (Path.IsPathRooted(linkTarget) || !Inside(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(entry.FullName)!, linkTarget)), source))
-                    {
-                        throw new CiJobsException($"SOURCE holds a symbolic link {path} -> {linkTarget} that leads outside SOURCE", MirrorExitCodes.UnsafeSource);
-                    }
-
+                    var linkTarget = new FileInfo(folder + "/" + name).LinkTarget ?? throw new IOException($"cannot read the symbolic link {Path.Combine(source, path)}");
+                    EnsureInside(source, realSource, folder, path, linkTarget);
                     File.CreateSymbolicLink(destination, linkTarget);
                     links++;
                 }
-                else if (entry is DirectoryInfo)
+                else if (entry.IsDirectory)
                 {
                     Directory.CreateDirectory(destination);
-                    madeFolders.Add((destination, entry.LastWriteTimeUtc, entry.UnixFileMode));
-                    pending.Push((path, metadata || name is "repodata" or "dists"));
+                    madeFolders.Add((destination, entry.Time, entry.Mode));
+                    pending.Push((path, metadata || name is "repodata" or "dists", entry));
                     folders++;
                 }
-                else if (entry is FileInfo file)
+                else
                 {
-                    var time = file.LastWriteTimeUtc;
-                    var mode = file.UnixFileMode;
-                    if (!metadata && previous is not null && TryLink(Path.Combine(previous, path), destination, file.Length, time, mode))
+                    if (old is not null && TryLink(old, made, name, entry))
                     {
                         linked++;
                         continue;
                     }
 
-                    if (file.Length == 0)
+                    if (entry.Size == 0)
                     {
                         // Not opened: an empty file, or a FIFO or device (whose size is 0), is made an empty file.
                         File.Create(destination).Dispose();
                     }
                     else
                     {
-                        File.Copy(file.FullName, destination);
+                        File.Copy(folder + "/" + name, destination);
                     }
 
-                    File.SetUnixFileMode(destination, mode);
-                    File.SetLastWriteTimeUtc(destination, time);
+                    File.SetUnixFileMode(destination, entry.Mode);
+                    File.SetLastWriteTimeUtc(destination, entry.Time);
                     copied++;
                 }
             }
@@ -100,16 +112,35 @@ internal static partial class SnapshotCopier
         return new Counts(linked, copied, links, folders);
     }
 
-    /// <summary>A hard link to the previous snapshot's file when it is a regular file of this size, time and mode.</summary>
-    private static bool TryLink(string old, string destination, long size, DateTime time, UnixFileMode mode)
+    /// <summary>
+    /// Refuses a symbolic link that is absolute, or whose target leads outside SOURCE lexically or once every link in it is
+    /// resolved (docs/manual/mirror.md, "Symbolic links in SOURCE"). Checked here, in the copy, as each link is met: a
+    /// refusal deletes the half-made snapshot and publishes nothing.
+    /// </summary>
+    internal static void EnsureInside(string source, string realSource, string folder, string shown, string linkTarget)
     {
-        var info = new FileInfo(old);
-        if (!info.Exists || info.Attributes.HasFlag(FileAttributes.ReparsePoint) || info.Length != size || info.LastWriteTimeUtc != time || info.UnixFileMode != mode)
+        if (Path.IsPathRooted(linkTarget))
+        {
+            throw new CiJobsException($"SOURCE holds an absolute symbolic link {shown} -> {linkTarget}; only relative links that stay inside SOURCE are copied", MirrorExitCodes.UnsafeSource);
+        }
+
+        var lexical = Path.GetFullPath(Path.Combine(folder, linkTarget));
+        var resolved = RealPaths.Resolve(lexical) ?? lexical;
+        if (!Inside(lexical, source) || !Inside(resolved, realSource))
+        {
+            throw new CiJobsException($"SOURCE holds a symbolic link {shown} -> {linkTarget} that leads outside SOURCE", MirrorExitCodes.UnsafeSource);
+        }
+    }
+
+    /// <summary>A hard link to the previous snapshot's file when it is a regular file of this size, time and mode.</summary>
+    private static bool TryLink(Descriptor old, Descriptor made, string name, FileStat entry)
+    {
+        if (FileStat.Of(old.Value, name, name) is not { IsRegular: true } previous || previous.Size != entry.Size || previous.Ticks != entry.Ticks || previous.Mode != entry.Mode)
         {
             return false;
         }
 
-        if (Native.link(old, destination) == 0)
+        if (Native.linkat(old.Value, name, made.Value, name, 0) == 0)
         {
             return true;
         }
@@ -120,14 +151,107 @@ internal static partial class SnapshotCopier
             return false; // Copied instead.
         }
 
-        throw new IOException($"cannot link {destination} to {old}: {new Win32Exception(error).Message}");
+        throw new IOException($"cannot link {name} to the previous snapshot's file: {new Win32Exception(error).Message}");
     }
 
     private static bool Inside(string path, string folder) => path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
 
+    private static string LastError() => new Win32Exception(Marshal.GetLastPInvokeError()).Message;
+
+    /// <summary>An open folder descriptor (<c>open(2)</c> O_RDONLY), for the <c>*at</c> calls.</summary>
+    private sealed class Descriptor(int value) : IDisposable
+    {
+        public int Value => value;
+
+        /// <summary>The folder opened, or null when it does not exist.</summary>
+        public static Descriptor? Open(string path)
+        {
+            var fd = Native.open(path, 0x80000 /* O_RDONLY | O_CLOEXEC */);
+            return fd >= 0 ? new Descriptor(fd) : null;
+        }
+
+        public void Dispose() => _ = Native.close(value);
+    }
+
+    /// <summary>
+    /// The names in a folder of SOURCE (<c>opendir</c>/<c>readdir</c>, without "." and ".."). The folder opened must be the
+    /// one its parent's walk saw (same device and inode): a folder replaced meanwhile (by a symbolic link) is refused.
+    /// </summary>
+    private sealed class FolderReader : IDisposable
+    {
+        private readonly IntPtr handle;
+
+        private FolderReader(IntPtr handle, int descriptor)
+        {
+            this.handle = handle;
+            Descriptor = descriptor;
+        }
+
+        public int Descriptor { get; }
+
+        public static FolderReader Open(string path, FileStat expected)
+        {
+            var handle = Native.opendir(path);
+            if (handle == IntPtr.Zero)
+            {
+                throw new IOException($"cannot read the folder {path}: {LastError()}");
+            }
+
+            var reader = new FolderReader(handle, Native.dirfd(handle));
+            if (FileStat.Of(reader.Descriptor, "", path) is not { IsDirectory: true } opened || opened.Inode != expected.Inode || opened.Device != expected.Device)
+            {
+                reader.Dispose();
+                throw new IOException($"the folder {path} changed during the copy");
+            }
+
+            return reader;
+        }
+
+        public string? Next()
+        {
+            while (true)
+            {
+                var entry = Native.readdir(handle);
+                if (entry == IntPtr.Zero)
+                {
+                    // The end, or an error (errno, cleared before the call, is then set).
+                    var error = Marshal.GetLastPInvokeError();
+                    return error == 0 ? null : throw new IOException($"cannot read a folder: {new Win32Exception(error).Message}");
+                }
+
+                // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.
+                var name = Marshal.PtrToStringUTF8(entry + 19)!;
+                if (name is not ("." or ".."))
+                {
+                    return name;
+                }
+            }
+        }
+
+        public void Dispose() => _ = Native.closedir(handle);
+    }
+
     private static partial class Native
     {
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int link(string oldpath, string newpath);
+        internal static partial int linkat(int oldFolder, string oldName, int newFolder, string newName, int flags);
+
+        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int open(string path, int flags);
+
+        [LibraryImport("libc", SetLastError = true)]
+        internal static partial int close(int descriptor);
+
+        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial IntPtr opendir(string path);
+
+        [LibraryImport("libc")]
+        internal static partial int dirfd(IntPtr folder);
+
+        [LibraryImport("libc", SetLastError = true)]
+        internal static partial IntPtr readdir(IntPtr folder);
+
+        [LibraryImport("libc")]
+        internal static partial int closedir(IntPtr folder);
     }
 }
