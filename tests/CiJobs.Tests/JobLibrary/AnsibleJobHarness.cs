@@ -145,7 +145,32 @@ public sealed class AnsibleJobHarness : IDisposable
     }
 
     /// <summary>Runs playbooks of the repository in order, as one job (shared fact cache); stops at the first failure.</summary>
-    public async Task<IReadOnlyList<PlaybookRun>> RunJobAsync(JsonObject variables, params string[] playbooks)
+    public Task<IReadOnlyList<PlaybookRun>> RunJobAsync(JsonObject variables, params string[] playbooks) =>
+        RunPlaybooksAsync(variables, ["-i", "localhost,", "-c", "local", "-e", $"ansible_user_dir={Home}"], playbooks);
+
+    /// <summary>
+    /// Runs playbooks as one job on a multi-node inventory: every node is this machine over the local connection, with
+    /// its own host variables (its <c>ansible_user_dir</c> above all), in one group <c>nodes</c> in the order given.
+    /// </summary>
+    public async Task<IReadOnlyList<PlaybookRun>> RunJobOnNodesAsync(JsonObject variables, IReadOnlyList<(string Name, JsonObject HostVars)> nodes, params string[] playbooks)
+    {
+        var hosts = new JsonObject();
+        foreach (var (name, hostVars) in nodes)
+        {
+            var vars = (JsonObject)hostVars.DeepClone();
+            vars["ansible_connection"] = "local";
+            vars["ansible_python_interpreter"] = "/usr/bin/python3";
+            hosts[name] = vars;
+        }
+
+        var inventory = new JsonObject { ["all"] = new JsonObject { ["children"] = new JsonObject { ["nodes"] = new JsonObject { ["hosts"] = hosts } } } };
+        var inventoryFile = Path.Combine(JobDir, $"inventory-{Guid.NewGuid():N}.json");
+        Directory.CreateDirectory(JobDir);
+        await File.WriteAllTextAsync(inventoryFile, inventory.ToJsonString());
+        return await RunPlaybooksAsync(variables, ["-i", inventoryFile], playbooks);
+    }
+
+    private async Task<IReadOnlyList<PlaybookRun>> RunPlaybooksAsync(JsonObject variables, string[] inventoryArguments, string[] playbooks)
     {
         var varsFile = Path.Combine(JobDir, $"vars-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(varsFile, variables.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -156,9 +181,8 @@ public sealed class AnsibleJobHarness : IDisposable
             var output = new StringBuilder();
             var result = await global::CliWrap.Cli.Wrap("ansible-playbook")
                 .WithArguments([
-                    "-i", "localhost,", "-c", "local",
+                    .. inventoryArguments,
                     "-e", "@" + varsFile,
-                    "-e", $"ansible_user_dir={Home}",
                     "-e", "ansible_python_interpreter=/usr/bin/python3",
                     "-e", $"zuul_execution_phase={phase}",
                     "-e", "zuul_execution_trusted=False",

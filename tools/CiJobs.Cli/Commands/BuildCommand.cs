@@ -33,10 +33,13 @@ internal static class BuildCommand
         var jobUrl = new Option<string?>("--job-url") { Description = "The CI job's URL, recorded in provenance.json. Default: CIJOBS_JOB_URL, else CI_JOB_URL." };
         var jobPipeline = new Option<string?>("--job-pipeline") { Description = "The CI pipeline (Zuul pipeline name or GitLab pipeline URL). Default: CIJOBS_JOB_PIPELINE, else CI_PIPELINE_URL." };
         var jobChange = new Option<string?>("--job-change") { Description = "The change built (Zuul change, merge request). Default: CIJOBS_JOB_CHANGE, else CI_MERGE_REQUEST_IID." };
+        var skipBuilt = new Option<bool>("--skip-built") { Description = "Skip the build when its input hash already has a successful build: the result folder it would write, or the truth store (--store, --store-url, CIJOBS_TRUTH_STORE). Prints that build; exit 0." };
+        var store = new Option<string?>("--store") { Description = "With --skip-built: the SQLite truth store file to look the input hash up in." };
+        var storeUrl = new Option<string?>("--store-url") { Description = "With --skip-built: a PostgreSQL truth store (postgresql://host:port/database?user=NAME)." };
         var format = OutputOptions.CreateFormatOption();
 
         var command = new Command("build", "Build one package (source + distgit commits) into a DLRN-compatible result. A distgit with a spec builds with rpmbuild (RPMs, SRPM, repodata, a .repo file); a distgit with debian/ builds with dpkg-buildpackage (.deb, .dsc, .changes, .buildinfo, tarballs, a flat APT repository, a .list file). Both write commit.yaml, versions.csv and logs.");
-        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, codename, keepVersion, keepChangelog, repoName, baseUrl, builderImage, buildrootRepo, jobUrl, jobPipeline, jobChange, format })
+        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, codename, keepVersion, keepChangelog, repoName, baseUrl, builderImage, buildrootRepo, jobUrl, jobPipeline, jobChange, skipBuilt, store, storeUrl, format })
         {
             command.Options.Add(option);
         }
@@ -60,6 +63,11 @@ internal static class BuildCommand
                 RepoName = PackageNames.ValidateRepoName(parseResult.GetValue(repoName)!),
                 BaseUrl = parseResult.GetValue(baseUrl),
             };
+            if (!parseResult.GetValue(skipBuilt) && (parseResult.GetValue(store) is not null || parseResult.GetValue(storeUrl) is not null))
+            {
+                throw new CiJobsException("--store and --store-url go with --skip-built", Core.Truth.TruthExitCodes.StoreOption);
+            }
+
             var distribution = Core.Builds.Debian.DebianPackaging.ValidateDistribution(parseResult.GetValue(codename)!);
             var target = await BuildTargetResolver.ResolveAsync(request, cancellationToken);
             var runner = new CliWrapProcessRunner();
@@ -76,11 +84,13 @@ internal static class BuildCommand
                 parseResult.GetValue(builderImage) ?? environment.GetVariable(BuildProvenanceContext.BuilderImageVariable),
                 buildroot,
                 BuildProvenanceContext.JobFrom(environment, parseResult.GetValue(jobUrl), parseResult.GetValue(jobPipeline), parseResult.GetValue(jobChange)));
+            await using var truth = await OpenStoreAsync(parseResult.GetValue(skipBuilt), parseResult.GetValue(store), parseResult.GetValue(storeUrl), cancellationToken);
             var result = await service.BuildAsync(
                 target,
                 new PackageBuildService.OutputSettings(request.OutputDirectory, request.Dist, request.KeepVersion, request.KeepChangelog, request.RepoName, request.BaseUrl, distribution)
                 {
                     Provenance = provenance,
+                    SkipBuilt = parseResult.GetValue(skipBuilt) ? new PriorBuilds(truth) : null,
                 },
                 cancellationToken);
 
@@ -98,6 +108,21 @@ internal static class BuildCommand
                 : throw new CiJobsException($"build of {result.Package} FAILED: {result.Notes}; see {result.Log}", result.ExitCode);
         });
         return command;
+    }
+
+    /// <summary>The truth store --skip-built looks input hashes up in: --store, --store-url, else CIJOBS_TRUTH_STORE when
+    /// set; none when no store is named (only the result folder is looked at).</summary>
+    private static async Task<Core.Truth.ITruthStore?> OpenStoreAsync(bool skipBuilt, string? store, string? storeUrl, CancellationToken cancellationToken)
+    {
+        if (!skipBuilt)
+        {
+            return null;
+        }
+
+        var variable = Environment.GetEnvironmentVariable(TruthCommand.StoreVariable);
+        return store is null && storeUrl is null && string.IsNullOrWhiteSpace(variable)
+            ? null
+            : await TruthCommand.OpenAsync(store, storeUrl, variable, TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     /// <summary>The version of this cijobs (its informational version, docs/releasing.md), recorded in provenance.json.</summary>
@@ -139,5 +164,9 @@ internal static class BuildCommand
         }
 
         Console.Out.WriteLine($"  log {result.Log}");
+        if (result.Reused is not null)
+        {
+            Console.Out.WriteLine($"  skipped: input hash {result.InputHash} already built by {result.Reused}");
+        }
     }
 }

@@ -46,9 +46,20 @@ internal sealed class PlanPartitionsOptions
         Description = "With --partitions: fail (exit 134) when the plan needs more waves than this (the number of wave stages a pipeline has).",
     }.InRange(1, 1_000_000);
 
+    public Option<string[]> Changed { get; } = new("--changed")
+    {
+        Description = "With --partitions: rebuild only these packages (repeatable; an incremental rebuild) instead of the whole graph.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<bool> WithReverseDeps { get; } = new("--with-reverse-deps")
+    {
+        Description = "With --changed: also rebuild every package that build-requires a changed one, directly or through others.",
+    };
+
     public GraphInputOptions Inputs { get; } = new();
 
-    public IEnumerable<Option> All => new Option[] { Partitions, Graph, BuildTimes, DefaultTime, Partition, Wave, MaxWaves }.Concat(Inputs.All);
+    public IEnumerable<Option> All => new Option[] { Partitions, Graph, BuildTimes, DefaultTime, Partition, Wave, MaxWaves, Changed, WithReverseDeps }.Concat(Inputs.All);
 
     public async Task<int> RunAsync(ParseResult parse, int partitions, string? rdoinfoDir, IReadOnlyList<string> releases, OutputFormat format, CancellationToken cancellationToken)
     {
@@ -71,6 +82,16 @@ internal sealed class PlanPartitionsOptions
         else
         {
             graph = await Inputs.LoadAsync(parse, rdoinfoDir, releases.Count == 1 ? releases[0] : null, cancellationToken);
+        }
+
+        var changed = parse.GetValue(Changed) ?? [];
+        if (changed.Length > 0)
+        {
+            graph = IncrementalSelection.Select(graph, changed, parse.GetValue(WithReverseDeps));
+        }
+        else if (parse.GetValue(WithReverseDeps))
+        {
+            throw new CiJobsException("--with-reverse-deps goes with --changed", GraphExitCodes.InvalidInput);
         }
 
         IReadOnlyDictionary<string, double> times = new Dictionary<string, double>();

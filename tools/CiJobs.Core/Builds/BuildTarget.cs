@@ -111,6 +111,13 @@ public sealed record BuildResult
 
     public required string Builder { get; init; }
 
+    /// <summary>The input hash of the build (docs/manual/provenance.md, "Input hash").</summary>
+    public string? InputHash { get; init; }
+
+    /// <summary>Set when the build was skipped because these inputs were already built successfully: where that build is
+    /// (its result folder, or its id in the truth store); docs/manual/mass-rebuild.md, "Retries".</summary>
+    public string? Reused { get; init; }
+
     /// <summary>The exit code the build ends with (0 on success).</summary>
     public int ExitCode { get; init; }
 }

@@ -23,6 +23,10 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
     {
         /// <summary>Where the build runs and for which job, for its provenance manifest (docs/manual/provenance.md).</summary>
         public BuildProvenanceContext Provenance { get; init; } = BuildProvenanceContext.Unknown;
+
+        /// <summary>When set, a build whose input hash already has a successful build (its result folder here, or the
+        /// store) is skipped and that build returned (docs/manual/mass-rebuild.md, "Retries").</summary>
+        public PriorBuilds? SkipBuilt { get; init; }
     }
 
     /// <summary>The distribution a Debian build names when none is given.</summary>
@@ -53,10 +57,62 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var distgit = await BuildRepository.OpenAsync(git, "distgit", target.DistgitLocation, temp, cancellationToken);
         var distgitCommit = await distgit.ResolveAsync(target.DistgitRef, cancellationToken);
 
-        var buildTime = time.GetUtcNow();
         var sharded = DlrnCommit.ShardedPath(sourceCommit.Hash, distgitCommit.Hash);
+
+        // The inputs are known once both commits are: the input hash is computed here, before anything is built, so a
+        // build already done can be skipped (docs/manual/mass-rebuild.md, "Retries").
+        var sourceTree = await source.TreeAsync(sourceCommit.Hash, cancellationToken);
+        var distgitTree = await distgit.TreeAsync(distgitCommit.Hash, cancellationToken);
+        var inputs = BuildProvenance.Inputs(
+            target with { Rdoinfo = target.Rdoinfo is { } rdoinfo ? rdoinfo with { Commit = await RdoinfoCommitAsync(target.RdoinfoDirectory, cancellationToken) } : null },
+            new RepositoryState(source.Location, sourceCommit.Ref, sourceCommit.Hash, sourceTree),
+            new RepositoryState(distgit.Location, distgitCommit.Ref, distgitCommit.Hash, distgitTree),
+            output,
+            output.Provenance);
+        var inputHash = InputHash.Compute(inputs);
+        if (output.SkipBuilt is { } prior && await prior.FindAsync(inputHash, Path.Combine(dataDirectory, sharded), cancellationToken) is { } done)
+        {
+            Report($"{target.Project}: skipped, input hash {inputHash} already built successfully ({done.Where})");
+            return Reused(done, sharded);
+        }
+
+        var buildTime = time.GetUtcNow();
         using var staging = DlrnResultWriter.CreateStagingDirectory(dataDirectory, sharded);
-        return await BuildInStagingAsync(target, output, name, dataDirectory, temp, source, sourceCommit, distgit, distgitCommit, buildTime, sharded, staging.Path, cancellationToken);
+        return await BuildInStagingAsync(target, output, name, dataDirectory, temp, source, sourceCommit, distgit, distgitCommit, inputs, buildTime, sharded, staging.Path, cancellationToken);
+    }
+
+    /// <summary>The result of a skipped build: the successful build of the same inputs, as its manifest records it.</summary>
+    private static BuildResult Reused(PriorBuild done, string sharded)
+    {
+        var m = done.Manifest;
+        var resultPath = done.ResultPath ?? "";
+        return new BuildResult
+        {
+            Package = m.Package,
+            Project = m.Project,
+            Release = m.Release,
+            Status = m.Status,
+            CommitHash = m.Dlrn.CommitHash,
+            DistroHash = m.Dlrn.DistroHash,
+            CommitBranch = m.Dlrn.CommitBranch,
+            DistroBranch = m.Dlrn.DistroBranch,
+            DtCommit = m.Dlrn.DtCommit,
+            DtDistro = m.Dlrn.DtDistro,
+            DtBuild = m.Dlrn.DtBuild,
+            Format = m.Format,
+            SourceNvr = m.Outputs.SourceNvr,
+            Nvras = m.Outputs.Nvrs,
+            SourceTree = m.Inputs.Source.Tree,
+            DistgitTree = m.Inputs.Distgit.Tree,
+            Files = [.. m.Outputs.Files.Select(f => new ResultFile(f.Name, f.Size, f.Sha256))],
+            ResultDir = sharded,
+            ResultPath = resultPath,
+            Log = resultPath.Length > 0 ? Path.Combine(resultPath, "rpmbuild.log") : "",
+            Notes = m.Notes,
+            Builder = m.Builder,
+            InputHash = m.InputHash,
+            Reused = done.Where,
+        };
     }
 
     private async Task<BuildResult> BuildInStagingAsync(
@@ -69,6 +125,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         ResolvedCommit sourceCommit,
         BuildRepository distgit,
         ResolvedCommit distgitCommit,
+        ProvenanceInputs inputs,
         DateTimeOffset buildTime,
         string sharded,
         string staging,
@@ -148,14 +205,8 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var baseUrl = output.BaseUrl ?? new Uri(DlrnResultWriter.ReposDirectory(dataDirectory)).AbsoluteUri;
         var writer = new DlrnResultWriter(runner);
         var format = prepared?.Debian is null ? PackageFormat.Rpm : PackageFormat.Deb;
-        var sourceTree = await source.TreeAsync(sourceCommit.Hash, cancellationToken);
-        var distgitTree = await distgit.TreeAsync(distgitCommit.Hash, cancellationToken);
-        var inputs = BuildProvenance.Inputs(
-            target with { Rdoinfo = target.Rdoinfo is { } rdoinfo ? rdoinfo with { Commit = await RdoinfoCommitAsync(target.RdoinfoDirectory, cancellationToken) } : null },
-            new RepositoryState(source.Location, sourceCommit.Ref, sourceCommit.Hash, sourceTree),
-            new RepositoryState(distgit.Location, distgitCommit.Ref, distgitCommit.Hash, distgitTree),
-            output,
-            output.Provenance);
+        var sourceTree = inputs.Source.Tree;
+        var distgitTree = inputs.Distgit.Tree;
         IReadOnlyList<ResultFile> files = [];
         var builderName = prepared?.Debian is null ? builder.Name : debian.Name;
 
@@ -235,6 +286,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             Log = logPath,
             Notes = written.Notes ?? "",
             Builder = builderName,
+            InputHash = InputHash.Compute(inputs),
             ExitCode = failure?.ExitCode ?? 0,
         };
     }

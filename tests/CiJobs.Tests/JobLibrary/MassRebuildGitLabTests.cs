@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using CiJobs.Tests.Builds;
+using CiJobs.Tests.Support;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace CiJobs.Tests.JobLibrary;
+
+/// <summary>
+/// Runs ci/gitlab/mass-rebuild.yml with gitlab-ci-local (shell executor, <c>parallel: 3</c>) over the example packages:
+/// the graph split in three partitions, one stage per wave; running the pipeline again rebuilds nothing
+/// (docs/manual/mass-rebuild.md).
+/// </summary>
+[Trait("Runs", "cijobs")]
+public sealed partial class MassRebuildGitLabTests : IAsyncLifetime
+{
+    private readonly TempDir temp = new("gcl-mass");
+
+    public Task InitializeAsync() => BuildPaths.RunAsync("bash", [Path.Combine(RepoPaths.Root, "examples", "setup.sh"), temp.Combine("work")]);
+
+    public Task DisposeAsync()
+    {
+        temp.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) =>
+        global::CliWrap.Cli.Wrap("gitlab-ci-local")
+            .WithArguments(arguments)
+            .WithWorkingDirectory(dir)
+            .WithEnvironmentVariables(new Dictionary<string, string?> { ["CIJOBS_TRUTH_STORE"] = null })
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync();
+
+    [Fact]
+    public async Task Three_parallel_partitions_build_wave_by_wave_and_a_second_run_rebuilds_nothing()
+    {
+        var dir = temp.Combine("project");
+        var git = await TestGit.InitAsync(dir, "main");
+        Directory.CreateDirectory(Path.Combine(dir, "ci", "gitlab"));
+        File.Copy(Path.Combine(RepoPaths.Root, "ci", "gitlab", "mass-rebuild.yml"), Path.Combine(dir, "ci", "gitlab", "mass-rebuild.yml"));
+        await git.CommitAsync("CI", new Dictionary<string, string>
+        {
+            [".gitlab-ci.yml"] = "include:\n  - local: ci/gitlab/mass-rebuild.yml\nstages: [cijobs-wave-1, cijobs-wave-2, cijobs-wave-3]\n",
+            [".gitignore"] = ".gitlab-ci-local/\ncijobs-*\n",
+            ["graph.json"] = """
+                {"nodes": [{"name": "example-greetlib"}, {"name": "example-greeter"}],
+                 "edges": [{"from": "example-greeter", "to": "example-greetlib"}]}
+                """,
+        });
+        string[] variables =
+        [
+            "--variable", $"CIJOBS_CMD={CliRunner.CommandLine}",
+            "--variable", $"CIJOBS_GRAPH={Path.Combine(dir, "graph.json")}",
+            "--variable", $"CIJOBS_RDOINFO={temp.Combine("work", "rdoinfo")}",
+            "--variable", "CIJOBS_RELEASE=tiny",
+            "--variable", $"CIJOBS_TRUTH_STORE={temp.Combine("truth.db")}",
+        ];
+
+        var first = await GitLabCiLocalAsync(dir, variables);
+        var firstOutput = first.StandardOutput + first.StandardError;
+        // The second run starts from nothing but the store, as a retry on fresh runners does.
+        foreach (var output in Directory.EnumerateDirectories(dir, "cijobs-out-*", SearchOption.AllDirectories).ToList())
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
+        var again = await GitLabCiLocalAsync(dir, variables);
+        var againOutput = again.StandardOutput + again.StandardError;
+
+        first.ExitCode.Should().Be(0, firstOutput);
+        foreach (var wave in new[] { 1, 2, 3 })
+        {
+            foreach (var node in new[] { 1, 2, 3 })
+            {
+                firstOutput.Should().MatchRegex($@"PASS\s+cijobs-mass-wave-{wave}: \[{node}/3\]");
+            }
+        }
+
+        // GitLab's 1-based CI_NODE_INDEX is cijobs' partition: wave 1 builds the library, wave 2 the program on it.
+        firstOutput.Should().MatchRegex(@"wave 1, partition [123]/3: example-greetlib");
+        firstOutput.Should().MatchRegex(@"wave 2, partition [123]/3: example-greeter");
+        Built().Matches(firstOutput).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).Should().Equal("example-greeter", "example-greetlib");
+        again.ExitCode.Should().Be(0, againOutput);
+        Built().Matches(againOutput).Should().BeEmpty("the store holds both builds");
+        Skipped().Matches(againOutput).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).Should().Equal("example-greeter", "example-greetlib");
+    }
+
+    [GeneratedRegex(@"\bbuilt (example-[a-z]+)")]
+    private static partial Regex Built();
+
+    [GeneratedRegex(@"\bskipped (example-[a-z]+): already built")]
+    private static partial Regex Skipped();
+}
