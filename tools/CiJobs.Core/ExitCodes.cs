@@ -10,7 +10,7 @@ namespace CiJobs.Core;
 /// 90-99 lint, 100-109 install-test, 110-114 system test,
 /// 115-119 release publish and build once, 120-124 signing, 125-129 mirror sync,
 /// 131-134 build-dependency graph and partitions (130 is <see cref="Cancelled"/>), 135-139 truth store,
-/// 140-144 audit (whose drift report exits 2, as its issue asks).
+/// 140-144 audit (whose drift report exits 2, as its issue asks), 145-149 replay.
 /// </remarks>
 public static class ExitCodes
 {

@@ -28,5 +28,6 @@ internal static class CommandCatalog
         yield return MirrorCommand.Create();
         yield return TruthCommand.Create();
         yield return AuditCommand.Create();
+        yield return ReplayCommand.Create();
     }
 }

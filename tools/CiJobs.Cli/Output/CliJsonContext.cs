@@ -8,6 +8,7 @@ using CiJobs.Core.Forges.Mirroring;
 using CiJobs.Core.InstallTest;
 using CiJobs.Core.Plan;
 using CiJobs.Core.Rdoinfo;
+using CiJobs.Core.Replay;
 using CiJobs.Core.SourceGit;
 using CiJobs.Core.TestRepos;
 
@@ -28,8 +29,10 @@ namespace CiJobs.Cli.Output;
         typeof(SnakeCaseEnumConverter<PatchFileStatus>),
         typeof(SnakeCaseEnumConverter<SyncState>),
         typeof(SnakeCaseEnumConverter<AuditClass>),
+        typeof(SnakeCaseEnumConverter<ReplayVerdict>),
     ])]
 [JsonSerializable(typeof(AuditReport))]
+[JsonSerializable(typeof(ReplayReport))]
 [JsonSerializable(typeof(MirrorResult))]
 [JsonSerializable(typeof(SystemTestSummary))]
 [JsonSerializable(typeof(List<SystemTestRepositoryJson>))]

@@ -29,16 +29,23 @@ public sealed class BuildLog : IAsyncDisposable
     /// the command line, every line of its output (also copied to <paramref name="copy"/>, the binary build's log) and
     /// its exit code go into this log.
     /// </summary>
-    public async Task<ProcessResult> RunToolAsync(IProcessRunner runner, string tool, IReadOnlyList<string> arguments, string workingDirectory, BuildLog? copy, CancellationToken cancellationToken)
+    public async Task<ProcessResult> RunToolAsync(IProcessRunner runner, string tool, IReadOnlyList<string> arguments, string workingDirectory, BuildLog? copy, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(arguments);
+        var variables = new Dictionary<string, string?> { ["LC_ALL"] = "C" };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[name] = value;
+            WriteLine($"+ {name}={value}");
+        }
+
         WriteLine(string.Join(' ', ["+", tool, .. arguments.Select(Quote)]));
         var result = await runner.RunAsync(
             new ProcessSpec(tool, arguments)
             {
                 WorkingDirectory = workingDirectory,
-                Environment = new Dictionary<string, string?> { ["LC_ALL"] = "C" },
+                Environment = variables,
                 OnOutputLine = line =>
                 {
                     WriteLine(line);

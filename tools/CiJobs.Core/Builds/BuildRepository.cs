@@ -152,7 +152,9 @@ public sealed partial class BuildRepository
             arguments.Add("--prefix=" + prefix);
         }
 
-        arguments.Add(TreeIsh(hash, path));
+        // The whole source is archived from its commit, not its tree: git then dates every entry with the commit's time
+        // instead of now, so the same commit gives the same tarball (docs/manual/replay.md, "Reproducible RPMs").
+        arguments.Add(path.Length == 0 ? hash : TreeIsh(hash, path));
         return git.RunAsync(GitDirectory, arguments, cancellationToken);
     }
 

@@ -19,6 +19,13 @@ public sealed record BuildTarget
 
     public required string DistgitRef { get; init; }
 
+    /// <summary>A replay's pin (docs/manual/replay.md): build this source commit, recorded under <see cref="SourceRef"/>'s
+    /// name, whatever the ref points at now. Null: build what the ref points at.</summary>
+    public string? SourceCommit { get; init; }
+
+    /// <summary>A replay's pin of the distgit commit, as <see cref="SourceCommit"/>.</summary>
+    public string? DistgitCommit { get; init; }
+
     /// <summary>The distgit folder holding the spec (rdoinfo <c>distgit-path</c>), relative, empty for the root.</summary>
     public string DistgitPath { get; init; } = "";
 

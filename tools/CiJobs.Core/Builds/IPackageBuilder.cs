@@ -7,7 +7,12 @@ namespace CiJobs.Core.Builds;
 /// <param name="Dist">The value of the dist macro (for example <c>.el9</c>).</param>
 /// <param name="Log">The build's rpmbuild.log; the builder appends its commands and output.</param>
 /// <param name="BuildLogFile">Where the binary build's own output goes (DLRN's build.log).</param>
-public sealed record PackageBuildInput(string SpecFile, string SourcesDirectory, string WorkDirectory, string Dist, BuildLog Log, string BuildLogFile);
+public sealed record PackageBuildInput(string SpecFile, string SourcesDirectory, string WorkDirectory, string Dist, BuildLog Log, string BuildLogFile)
+{
+    /// <summary>The build time in Unix seconds, given to the builder as SOURCE_DATE_EPOCH so the same inputs build the same bits
+    /// (docs/manual/replay.md, "Reproducible RPMs"); null: the builder's own clock.</summary>
+    public long? SourceDateEpoch { get; init; }
+}
 
 /// <summary>What a builder produced; on failure <see cref="Message"/> says which step failed.</summary>
 public sealed record PackageBuildOutput(bool Succeeded, string? SourcePackage, IReadOnlyList<string> BinaryPackages, string Message)

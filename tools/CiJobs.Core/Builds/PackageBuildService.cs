@@ -52,10 +52,10 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var temp = tempDirectory.Path;
         Report($"{target.Project}: opening source {target.SourceLocation}");
         var source = await BuildRepository.OpenAsync(git, "source", target.SourceLocation, temp, cancellationToken);
-        var sourceCommit = await source.ResolveAsync(target.SourceRef, cancellationToken);
+        var sourceCommit = await ResolvePinnedAsync(source, target.SourceRef, target.SourceCommit, cancellationToken);
         Report($"{target.Project}: opening distgit {target.DistgitLocation}");
         var distgit = await BuildRepository.OpenAsync(git, "distgit", target.DistgitLocation, temp, cancellationToken);
-        var distgitCommit = await distgit.ResolveAsync(target.DistgitRef, cancellationToken);
+        var distgitCommit = await ResolvePinnedAsync(distgit, target.DistgitRef, target.DistgitCommit, cancellationToken);
 
         var sharded = DlrnCommit.ShardedPath(sourceCommit.Hash, distgitCommit.Hash);
 
@@ -162,7 +162,10 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
                     log.WriteLine($"builder: {builder.Name}");
                     var sources = Path.Combine(work, "SOURCES");
                     built = await builder.BuildAsync(
-                        new PackageBuildInput(prepared.SpecFile!, sources, Path.Combine(work, "build"), output.Dist, log, Path.Combine(staging, "build.log")),
+                        new PackageBuildInput(prepared.SpecFile!, sources, Path.Combine(work, "build"), output.Dist, log, Path.Combine(staging, "build.log"))
+                        {
+                            SourceDateEpoch = buildTime.ToUnixTimeSeconds(),
+                        },
                         cancellationToken);
                 }
 
@@ -297,6 +300,26 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         : [.. artifacts.Where(f => !f.EndsWith(".src.rpm", StringComparison.Ordinal)).Select(f => f[..^".rpm".Length])];
 
     /// <summary>The HEAD commit of the rdoinfo checkout, or null when it is not a git checkout.</summary>
+    /// <summary>The commit of <paramref name="gitRef"/>, or the pinned commit (a replay) recorded under the ref's name.</summary>
+    private static async Task<ResolvedCommit> ResolvePinnedAsync(BuildRepository repository, string gitRef, string? pinned, CancellationToken cancellationToken)
+    {
+        if (pinned is null)
+        {
+            return await repository.ResolveAsync(gitRef, cancellationToken);
+        }
+
+        GitValues.Ref(gitRef, $"{repository.Role} ref", BuildExitCodes.RefNotFound);
+        if (!Audit.FullHash.Is(pinned))
+        {
+            throw new CiJobsException($"the pinned {repository.Role} commit '{PackageNames.Printable(pinned)}' is not a full commit hash", BuildExitCodes.RefNotFound);
+        }
+
+        var commit = await repository.ResolveAsync(pinned, cancellationToken);
+        return commit.Hash == pinned
+            ? commit with { Ref = gitRef }
+            : throw new CiJobsException($"{repository.Role} commit {pinned} not found in {repository.Location}", BuildExitCodes.RefNotFound);
+    }
+
     private async Task<string?> RdoinfoCommitAsync(string? directory, CancellationToken cancellationToken)
     {
         if (directory is null || !Directory.Exists(directory))

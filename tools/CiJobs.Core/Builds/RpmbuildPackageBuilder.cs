@@ -23,9 +23,12 @@ public sealed class RpmbuildPackageBuilder(IProcessRunner runner) : IPackageBuil
             input,
             [
                 "-bs", "--nodeps",
-                "--define", "_topdir " + srpmTop,
-                "--define", "_sourcedir " + input.SourcesDirectory,
+                // Relative to the work folder (rpmbuild's working directory): the source package keeps the spec's
+                // expanded scripts, and a temporary folder's name in them would make every build's SRPM differ.
+                "--define", "_topdir " + Path.GetRelativePath(input.WorkDirectory, srpmTop),
+                "--define", "_sourcedir " + Path.GetRelativePath(input.WorkDirectory, input.SourcesDirectory),
                 "--define", "dist " + input.Dist,
+                .. Reproducible(input),
                 input.SpecFile,
             ],
             buildLog: null,
@@ -45,6 +48,7 @@ public sealed class RpmbuildPackageBuilder(IProcessRunner runner) : IPackageBuil
                 "--rebuild", "--nodeps",
                 "--define", "_topdir " + rpmTop,
                 "--define", "dist " + input.Dist,
+                .. Reproducible(input),
                 srpm,
             ],
             buildLog,
@@ -63,6 +67,27 @@ public sealed class RpmbuildPackageBuilder(IProcessRunner runner) : IPackageBuil
         return new PackageBuildOutput(true, srpm, rpms, "OK");
     }
 
+    /// <summary>The macros that make the same inputs build the same bits when the build time is given: the build time as
+    /// BUILDTIME, file times clamped to it, a fixed build host (docs/manual/replay.md, "Reproducible RPMs").</summary>
+    private static string[] Reproducible(PackageBuildInput input) => input.SourceDateEpoch is null
+        ? []
+        : [
+            "--define", "use_source_date_epoch_as_buildtime 1",
+            "--define", "clamp_mtime_to_source_date_epoch 1",
+            "--define", "build_mtime_policy clamp_to_source_date_epoch",
+            "--define", "_buildhost " + BuildHost,
+        ];
+
+    /// <summary>The build host recorded in the packages of a reproducible build.</summary>
+    public const string BuildHost = "cijobs";
+
     private async Task<int> RunAsync(PackageBuildInput input, IReadOnlyList<string> arguments, BuildLog? buildLog, CancellationToken cancellationToken) =>
-        (await input.Log.RunToolAsync(runner, "rpmbuild", arguments, input.WorkDirectory, buildLog, cancellationToken)).ExitCode;
+        (await input.Log.RunToolAsync(
+            runner,
+            "rpmbuild",
+            arguments,
+            input.WorkDirectory,
+            buildLog,
+            cancellationToken,
+            input.SourceDateEpoch is { } epoch ? new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null)).ExitCode;
 }
