@@ -142,7 +142,7 @@ internal sealed class TruthServer : IAsyncDisposable
             response.AddHeader("Content-Security-Policy", ContentSecurityPolicy);
             response.AddHeader("X-Content-Type-Options", "nosniff");
             response.AddHeader("Cache-Control", "no-store");
-            if (method == "GET")
+            if (method != "HEAD")
             {
                 await response.OutputStream.WriteAsync(answer.Body, stopping.Token);
             }

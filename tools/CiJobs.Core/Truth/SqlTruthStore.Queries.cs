@@ -7,7 +7,8 @@ namespace CiJobs.Core.Truth;
 /// <summary>The read queries (<see cref="ITruthQueries"/>; docs/manual/truth.md, "Queries"): parameterized SQL only, every list bounded.</summary>
 public abstract partial class SqlTruthStore : ITruthQueries
 {
-    /// <summary>The columns of a <see cref="BuildSummary"/>; its files and size summed from its outputs.</summary>
+    /// <summary>The columns of a <see cref="BuildSummary"/>; its files and size summed from its outputs. A query picks its
+    /// builds' ids first (ORDER BY ... LIMIT in a subquery), so the sums are computed for the rows returned only.</summary>
     private const string SummaryColumns =
         "b.id, b.package, b.release, b.status, b.dt_build, b.dt_commit, b.dt_distro, b.commit_hash, b.distro_hash, b.commit_branch, b.distro_branch, b.source_nvr, " +
         "(SELECT COUNT(*) FROM build_outputs o WHERE o.build_id = b.id), " +
@@ -22,9 +23,9 @@ public abstract partial class SqlTruthStore : ITruthQueries
         return GuardAsync("reading", async () =>
         {
             var found = new List<BuildSummary>();
-            var releaseFilter = release is null ? "" : " AND (b.release = @r OR b.release IS NULL)";
+            var releaseFilter = release is null ? "" : " AND (x.release = @r OR x.release IS NULL)";
             // One prepared command, its package parameter rebound: one index lookup (package, dt_build) per package.
-            await using var command = Command(null, $"SELECT {SummaryColumns} FROM builds b WHERE b.package = @p{releaseFilter} ORDER BY b.dt_build DESC, b.id DESC LIMIT 1", [("p", ""), ("r", release)]);
+            await using var command = Command(null, $"SELECT {SummaryColumns} FROM builds b WHERE b.id IN (SELECT x.id FROM builds x WHERE x.package = @p{releaseFilter} ORDER BY x.dt_build DESC, x.id DESC LIMIT 1)", [("p", ""), ("r", release)]);
             foreach (var package in packages.Distinct(StringComparer.Ordinal))
             {
                 command.Parameters["p"].Value = package;
@@ -42,7 +43,7 @@ public abstract partial class SqlTruthStore : ITruthQueries
         {
             await using var command = Command(
                 null,
-                $"SELECT {SummaryColumns} FROM builds b WHERE b.dt_build >= @from AND b.dt_build < @to ORDER BY b.dt_build, b.id LIMIT @limit",
+                $"SELECT {SummaryColumns} FROM builds b WHERE b.id IN (SELECT x.id FROM builds x WHERE x.dt_build >= @from AND x.dt_build < @to ORDER BY x.dt_build, x.id LIMIT @limit) ORDER BY b.dt_build, b.id",
                 [("from", from), ("to", to), ("limit", limit + 1)]);
             var builds = await ReadSummariesAsync(command, cancellationToken);
             var truncated = builds.Count > limit;
@@ -58,7 +59,7 @@ public abstract partial class SqlTruthStore : ITruthQueries
         {
             await using var command = Command(
                 null,
-                $"SELECT {SummaryColumns} FROM builds b WHERE b.package = @p ORDER BY b.dt_build DESC, b.id DESC LIMIT @limit",
+                $"SELECT {SummaryColumns} FROM builds b WHERE b.id IN (SELECT x.id FROM builds x WHERE x.package = @p ORDER BY x.dt_build DESC, x.id DESC LIMIT @limit) ORDER BY b.dt_build DESC, b.id DESC",
                 [("p", package), ("limit", limit + 1)]);
             var newest = await ReadSummariesAsync(command, cancellationToken);
             var truncated = newest.Count > limit;
