@@ -15,6 +15,8 @@ internal static class TruthCommand
     {
         var command = new Command("truth", "The truth store: builds, their inputs and outputs by sha256 (SQLite file or PostgreSQL).");
         command.Subcommands.Add(CreateIngest());
+        command.Subcommands.Add(TruthQueryCommand.Create());
+        command.Subcommands.Add(TruthServeCommand.Create());
         return command;
     }
 

@@ -8,7 +8,7 @@ namespace CiJobs.Core.Truth;
 /// upserts, <c>@name</c> parameters) except what <see cref="TruthMigrations"/> says. A subclass opens the connection,
 /// takes the write lock at the start of a transaction and turns its provider's errors into <see cref="CiJobsException"/>.
 /// </summary>
-public abstract class SqlTruthStore : ITruthStore
+public abstract partial class SqlTruthStore : ITruthStore
 {
     private readonly TimeProvider time;
 
@@ -221,7 +221,7 @@ public abstract class SqlTruthStore : ITruthStore
     private async Task ArtifactAsync(DbTransaction transaction, string sha256, long size, string origin, CancellationToken cancellationToken)
     {
         await ExecuteAsync(transaction, "INSERT INTO artifacts (sha256, size) VALUES (@s, @z) ON CONFLICT (sha256) DO NOTHING", [("s", sha256), ("z", size)], cancellationToken);
-        await using var command = Command(transaction, "SELECT size FROM artifacts WHERE sha256 = @s", [("s", sha256)]);
+        var command = Prepared(transaction, "SELECT size FROM artifacts WHERE sha256 = @s", [("s", sha256)]);
         var storedSize = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         if (storedSize != size)
         {
@@ -337,8 +337,51 @@ public abstract class SqlTruthStore : ITruthStore
 
     protected async Task<int> ExecuteAsync(DbTransaction? transaction, string sql, IReadOnlyList<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
     {
-        await using var command = Command(transaction, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        if (transaction is null)
+        {
+            await using var command = Command(transaction, sql, parameters);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return await Prepared(transaction, sql, parameters).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The commands of the current write transaction by SQL text, reused with new values (SQLite then prepares each statement once per batch, not once per row).</summary>
+    private readonly Dictionary<string, DbCommand> prepared = new(StringComparer.Ordinal);
+    private DbTransaction? preparedFor;
+
+    private DbCommand Prepared(DbTransaction transaction, string sql, IReadOnlyList<(string Name, object? Value)> parameters)
+    {
+        if (!ReferenceEquals(preparedFor, transaction))
+        {
+            DisposePrepared();
+            preparedFor = transaction;
+        }
+
+        if (!prepared.TryGetValue(sql, out var command))
+        {
+            command = Command(transaction, sql, parameters);
+            prepared[sql] = command;
+            return command;
+        }
+
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        }
+
+        return command;
+    }
+
+    private void DisposePrepared()
+    {
+        foreach (var command in prepared.Values)
+        {
+            command.Dispose();
+        }
+
+        prepared.Clear();
+        preparedFor = null;
     }
 
     /// <summary>Runs <paramref name="action"/>, turning the provider's errors into <see cref="CiJobsException"/>.</summary>
@@ -357,6 +400,7 @@ public abstract class SqlTruthStore : ITruthStore
 
     public async ValueTask DisposeAsync()
     {
+        DisposePrepared();
         await Connection.DisposeAsync();
         await DisposeCoreAsync();
         GC.SuppressFinalize(this);

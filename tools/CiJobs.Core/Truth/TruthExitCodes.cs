@@ -18,6 +18,8 @@ public static class TruthExitCodes
     /// <summary>The store was migrated by a newer cijobs (its schema version is above this one's); it is left untouched.</summary>
     public const int StoreTooNew = 138;
 
-    /// <summary>No store, both --store and --store-url, or an unusable connection string.</summary>
+    /// <summary>No store, both --store and --store-url, or an unusable connection string; for the queries also an argument
+    /// that is not valid (a sha256 that is not 64 hex digits, a time that is not ISO 8601 or Unix seconds, an unknown
+    /// release: HTTP 400 or 404 in <c>truth serve</c>).</summary>
     public const int StoreOption = 139;
 }

@@ -20,6 +20,7 @@ public static class TruthMigrations
     public static IReadOnlyList<TruthMigration> All { get; } =
     [
         new(1, "builds, artifacts, inputs, outputs, NVRs; DLRN CI votes and promotions", Initial),
+        new(2, "indexes of the queries: builds by package and time, inputs by commit, votes and promotions by build and aggregate", QueryIndexes),
     ];
 
     public static int Latest => All[^1].Version;
@@ -27,6 +28,17 @@ public static class TruthMigrations
     /// <summary>The table of applied migrations, created before anything else.</summary>
     public const string MigrationsTable =
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+    /// <summary>Indexes only (docs/manual/truth.md, "Queries"): no table changes.</summary>
+    private static IReadOnlyList<string> QueryIndexes(TruthDialect dialect) =>
+    [
+        "CREATE INDEX builds_package_time ON builds (package, dt_build)",
+        "CREATE INDEX builds_time ON builds (dt_build)",
+        "CREATE INDEX build_inputs_commit ON build_inputs (commit_hash)",
+        "CREATE INDEX ci_votes_build ON ci_votes (build_id)",
+        "CREATE INDEX promotions_build ON promotions (build_id)",
+        "CREATE INDEX promotions_aggregate ON promotions (aggregate_hash)",
+    ];
 
     private static IReadOnlyList<string> Initial(TruthDialect dialect)
     {
