@@ -193,6 +193,21 @@ public sealed class ReleasePublisherTests(ReleasePackagesFixture packages) : ICl
     }
 
     [Fact]
+    public async Task A_new_root_holding_only_what_another_publish_is_writing_is_not_taken_for_a_foreign_folder()
+    {
+        // What a concurrent first publish has written before its marker is renamed into place (CI saw the second
+        // publish refuse the ROOT at that moment).
+        Directory.CreateDirectory(Root);
+        File.WriteAllText(Path.Combine(Root, ReleasePublisher.LockFile), "");
+        File.WriteAllText(Path.Combine(Root, ReleasePublisher.Marker + ".tmp-0123456789abcdef0123456789abcdef"), "");
+
+        var result = await PublishAsync(packages.RpmA10);
+
+        result.Added.Should().NotBeEmpty();
+        File.Exists(Path.Combine(Root, ReleasePublisher.Marker)).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task A_folder_of_other_files_an_empty_result_and_a_link_leading_out_are_refused()
     {
         Directory.CreateDirectory(Root);

@@ -59,14 +59,14 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
             throw new CiJobsException(e.Message, ReleaseExitCodes.CannotPublish, e);
         }
 
-        CheckRoot(root, LockFile);
+        CheckRoot(root);
         using var held = await LockAsync(Path.Combine(root, LockFile), request.LockTimeout, cancellationToken);
         OwnedDirectory staging;
         try
         {
             if (!File.Exists(Path.Combine(root, Marker)))
             {
-                CheckRoot(root, LockFile);
+                CheckRoot(root);
                 await AtomicFileSystem.WriteAllTextAsync(Path.Combine(root, Marker), MarkerText, cancellationToken);
             }
 
@@ -115,8 +115,9 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
         }
     }
 
-    /// <summary>ROOT must be missing, empty (but for <paramref name="allowed"/>), or marked as a release repository: never a folder of other files.</summary>
-    private static void CheckRoot(string root, string? allowed = null)
+    /// <summary>ROOT must be missing, empty but for cijobs' own entries (<see cref="IsOwnEntry"/>), or marked as a release
+    /// repository: never a folder of other files.</summary>
+    private static void CheckRoot(string root)
     {
         if (File.Exists(root))
         {
@@ -138,13 +139,21 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
         }
 
         if (!File.Exists(Path.Combine(root, Marker))
-            && Directory.EnumerateFileSystemEntries(root).Any(e => Path.GetFileName(e) != allowed))
+            && Directory.EnumerateFileSystemEntries(root).Any(e => !IsOwnEntry(Path.GetFileName(e))))
         {
             throw new CiJobsException(
                 $"--repo '{root}' holds files but is not a release repository made by cijobs (no {Marker}); refusing to publish into it",
                 ReleaseExitCodes.CannotPublish);
         }
     }
+
+    /// <summary>What a publish of cijobs leaves in a new ROOT before the marker is there: the lock file, the marker's
+    /// temporary file (written aside, then renamed) and staging folders with their owner files. Another publish that looks
+    /// while the first one writes them must not take the ROOT for a foreign folder.</summary>
+    private static bool IsOwnEntry(string name) =>
+        name == LockFile
+        || name.StartsWith(Marker + ".tmp-", StringComparison.Ordinal)
+        || name.StartsWith(StagingPrefix, StringComparison.Ordinal);
 
     /// <summary>A signed repository stays signed: publishing into it without a signer would leave stale signatures.</summary>
     private static void CheckSigned(string tree, string keyFile, IRepositorySigner? signer)
