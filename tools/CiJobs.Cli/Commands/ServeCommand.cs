@@ -36,12 +36,18 @@ internal static class ServeCommand
 
     // Separate method, not inlined: System.Net.HttpListener loads only when serve runs.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<int> ServeAsync(string path, int port, CancellationToken cancellationToken)
+    private static Task<int> ServeAsync(string path, int port, CancellationToken cancellationToken) =>
+        RunUntilCancelledAsync(() => Serving.ResultDirectoryServer.Start(path, port), server => server.Url, port, path, cancellationToken);
+
+    /// <summary>Starts a server on 127.0.0.1, prints its URL on standard output (for a script) and what it serves on
+    /// standard error, and runs until the token is cancelled (Ctrl-C, SIGTERM).</summary>
+    internal static async Task<int> RunUntilCancelledAsync<TServer>(Func<TServer> start, Func<TServer, string> url, int port, string what, CancellationToken cancellationToken)
+        where TServer : IAsyncDisposable
     {
-        Serving.ResultDirectoryServer server;
+        TServer server;
         try
         {
-            server = Serving.ResultDirectoryServer.Start(path, port);
+            server = start();
         }
         catch (IOException e)
         {
@@ -50,12 +56,18 @@ internal static class ServeCommand
 
         await using (server)
         {
-            await Console.Out.WriteLineAsync(server.Url);
+            await Console.Out.WriteLineAsync(url(server));
             await Console.Out.FlushAsync(cancellationToken);
-            await Console.Error.WriteLineAsync($"cijobs: serving {path} at {server.Url} (Ctrl-C to stop)");
-            await server.WaitAsync(cancellationToken);
+            await Console.Error.WriteLineAsync($"cijobs: serving {what} at {url(server)} (Ctrl-C to stop)");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
-        return 0;
+        return ExitCodes.Success;
     }
 }

@@ -35,32 +35,6 @@ internal static class TruthServeCommand
 
     // Separate method, not inlined: System.Net.HttpListener loads only when serve runs.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static async Task<int> ServeAsync(TruthApi api, string description, int port, CancellationToken cancellationToken)
-    {
-        Serving.TruthServer server;
-        try
-        {
-            server = Serving.TruthServer.Start(api, port);
-        }
-        catch (IOException e)
-        {
-            throw new CiJobsException($"cannot listen on 127.0.0.1:{port}: {e.Message}", ExitCodes.Io, e);
-        }
-
-        await using (server)
-        {
-            await Console.Out.WriteLineAsync(server.Url);
-            await Console.Out.FlushAsync(cancellationToken);
-            await Console.Error.WriteLineAsync($"cijobs: serving the {description} at {server.Url} (Ctrl-C to stop)");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        return ExitCodes.Success;
-    }
+    private static Task<int> ServeAsync(TruthApi api, string description, int port, CancellationToken cancellationToken) =>
+        ServeCommand.RunUntilCancelledAsync(() => Serving.TruthServer.Start(api, port), server => server.Url, port, "the " + description, cancellationToken);
 }

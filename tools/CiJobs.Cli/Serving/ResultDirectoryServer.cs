@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace CiJobs.Cli.Serving;
 
@@ -13,102 +12,29 @@ namespace CiJobs.Cli.Serving;
 /// </summary>
 internal sealed class ResultDirectoryServer : IAsyncDisposable
 {
-    private readonly HttpListener listener;
     private readonly string root;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task loop;
+    private readonly LoopbackHttpServer http;
 
-    private ResultDirectoryServer(HttpListener listener, string root, int port)
+    private ResultDirectoryServer(string root, int port)
     {
-        this.listener = listener;
         this.root = root;
-        Url = $"http://127.0.0.1:{port}/";
-        loop = Task.Run(AcceptAsync);
+        http = LoopbackHttpServer.Start(port, RespondAsync);
     }
 
     /// <summary>For example <c>http://127.0.0.1:41234/</c>.</summary>
-    public string Url { get; }
+    public string Url => http.Url;
 
+    /// <exception cref="IOException">The folder cannot be resolved or the port cannot be taken.</exception>
     public static ResultDirectoryServer Start(string directory, int port)
     {
         // The real path: links in the folder's own path (a /tmp link, a checkout under a linked home) are not escapes.
         var root = RealPath(Path.GetFullPath(directory)) ?? throw new IOException($"{directory} cannot be resolved");
-        // HttpListener cannot bind port 0 itself: ask the system for a free port, then take it (retry on a race).
-        for (var attempt = 0; ; attempt++)
-        {
-            var chosen = port != 0 ? port : FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{chosen}/");
-            try
-            {
-                listener.Start();
-                return new ResultDirectoryServer(listener, root, chosen);
-            }
-            catch (HttpListenerException) when (port == 0 && attempt < 5)
-            {
-                listener.Close();
-            }
-            catch (HttpListenerException e)
-            {
-                listener.Close();
-                throw new IOException(e.Message, e);
-            }
-        }
+        return new ResultDirectoryServer(root, port);
     }
 
-    /// <summary>Runs until the token is cancelled (Ctrl-C, SIGTERM).</summary>
-    public async Task WaitAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => http.DisposeAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await stopping.CancelAsync();
-        listener.Close();
-        try
-        {
-            await loop;
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        stopping.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => RespondAsync(context));
-        }
-    }
-
-    private async Task RespondAsync(HttpListenerContext context)
+    private async Task RespondAsync(HttpListenerContext context, CancellationToken stopping)
     {
         var response = context.Response;
         try
@@ -144,23 +70,13 @@ internal sealed class ResultDirectoryServer : IAsyncDisposable
                 response.ContentLength64 = file.Length;
                 if (method == "GET")
                 {
-                    await file.CopyToAsync(response.OutputStream, stopping.Token);
+                    await file.CopyToAsync(response.OutputStream, stopping);
                 }
             }
         }
         catch (Exception e) when (e is IOException or HttpListenerException or UnauthorizedAccessException or OperationCanceledException)
         {
             // The client went away or the file vanished: nothing to answer.
-        }
-        finally
-        {
-            try
-            {
-                response.Close();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-            }
         }
     }
 

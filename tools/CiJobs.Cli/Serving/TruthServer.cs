@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using CiJobs.Core.Truth;
 
 namespace CiJobs.Cli.Serving;
@@ -7,7 +6,7 @@ namespace CiJobs.Cli.Serving;
 /// <summary>
 /// The truth store's HTTP server on 127.0.0.1 (docs/manual/truth.md, "HTTP API and page"): GET and HEAD only; / and
 /// /truth.js are the page (embedded in cijobs, nothing fetched from elsewhere), /api/... the JSON queries of
-/// <see cref="TruthApi"/>. Built on <see cref="HttpListener"/> like <see cref="ResultDirectoryServer"/>; its prefix
+/// <see cref="TruthApi"/>. Built on <see cref="LoopbackHttpServer"/> like <see cref="ResultDirectoryServer"/>; its prefix
 /// names 127.0.0.1, so a request for another Host (DNS rebinding) is not answered.
 /// </summary>
 internal sealed class TruthServer : IAsyncDisposable
@@ -22,44 +21,19 @@ internal sealed class TruthServer : IAsyncDisposable
         ["/truth.css"] = ("truth.css", "text/css; charset=utf-8"),
     };
 
-    private readonly HttpListener listener;
     private readonly TruthApi api;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task loop;
+    private readonly LoopbackHttpServer http;
 
-    private TruthServer(HttpListener listener, TruthApi api, int port)
+    private TruthServer(TruthApi api, int port)
     {
-        this.listener = listener;
         this.api = api;
-        Url = $"http://127.0.0.1:{port}/";
-        loop = Task.Run(AcceptAsync);
+        http = LoopbackHttpServer.Start(port, RespondAsync);
     }
 
-    public string Url { get; }
+    public string Url => http.Url;
 
-    public static TruthServer Start(TruthApi api, int port)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var chosen = port != 0 ? port : FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{chosen}/");
-            try
-            {
-                listener.Start();
-                return new TruthServer(listener, api, chosen);
-            }
-            catch (HttpListenerException) when (port == 0 && attempt < 5)
-            {
-                listener.Close();
-            }
-            catch (HttpListenerException e)
-            {
-                listener.Close();
-                throw new IOException(e.Message, e);
-            }
-        }
-    }
+    /// <exception cref="IOException">The port cannot be taken.</exception>
+    public static TruthServer Start(TruthApi api, int port) => new(api, port);
 
     /// <summary>An embedded page file, or null.</summary>
     internal static byte[]? Asset(string name)
@@ -75,47 +49,9 @@ internal sealed class TruthServer : IAsyncDisposable
         return memory.ToArray();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await stopping.CancelAsync();
-        listener.Close();
-        try
-        {
-            await loop;
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+    public ValueTask DisposeAsync() => http.DisposeAsync();
 
-        stopping.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => RespondAsync(context));
-        }
-    }
-
-    private async Task RespondAsync(HttpListenerContext context)
+    private async Task RespondAsync(HttpListenerContext context, CancellationToken stopping)
     {
         var response = context.Response;
         try
@@ -133,7 +69,7 @@ internal sealed class TruthServer : IAsyncDisposable
             }
             else
             {
-                answer = await api.HandleAsync(path, context.Request.Url?.Query ?? "", stopping.Token);
+                answer = await api.HandleAsync(path, context.Request.Url?.Query ?? "", stopping);
             }
 
             response.StatusCode = answer.Status;
@@ -144,7 +80,7 @@ internal sealed class TruthServer : IAsyncDisposable
             response.AddHeader("Cache-Control", "no-store");
             if (method != "HEAD")
             {
-                await response.OutputStream.WriteAsync(answer.Body, stopping.Token);
+                await response.OutputStream.WriteAsync(answer.Body, stopping);
             }
         }
         catch (Exception e) when (e is IOException or HttpListenerException or OperationCanceledException or ObjectDisposedException)
@@ -155,16 +91,6 @@ internal sealed class TruthServer : IAsyncDisposable
         {
             // A bug, not a bad request: the client still gets an answer.
             TryError(response, 500, e is CiJobs.Core.CiJobsException ? e.Message : "internal error");
-        }
-        finally
-        {
-            try
-            {
-                response.Close();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-            }
         }
     }
 
