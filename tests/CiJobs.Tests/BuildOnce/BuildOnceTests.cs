@@ -100,7 +100,9 @@ public sealed class BuildOnceTests(BuildOnceTests.GateBuildFixture gate) : IClas
             File.ReadAllBytes(Path.Combine(dest, name)).Should().Equal(File.ReadAllBytes(Path.Combine(gate.ResultPath, name)));
         }
 
-        Directory.GetFiles(dest).Should().HaveCount(gate.Build.GetProperty("files").GetArrayLength());
+        File.ReadAllBytes(Path.Combine(dest, "provenance.json")).Should().Equal(File.ReadAllBytes(Path.Combine(gate.ResultPath, "provenance.json")), "the manifest follows the promoted result");
+        ((string?)json["reason"]).Should().Contain("and its provenance.json passed");
+        Directory.GetFiles(dest).Should().HaveCount(gate.Build.GetProperty("files").GetArrayLength() + 1);
         Directory.GetFileSystemEntries(temp.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["reused"], "no staging folder is left");
     }
 
@@ -144,6 +146,22 @@ public sealed class BuildOnceTests(BuildOnceTests.GateBuildFixture gate) : IClas
         required.ExitCode.Should().Be(BuildOnceExitCodes.NothingToReuse, required.ToString());
         Directory.Exists(dest).Should().BeFalse();
         Directory.GetFileSystemEntries(temp.Path).Should().BeEmpty("the staging folder of the failed download is gone");
+    }
+
+    [Fact]
+    public async Task A_manifest_changed_on_the_log_server_after_the_gate_is_not_reused()
+    {
+        await using var zuul = await ZuulWithGateBuildAsync();
+        var manifest = Path.Combine(zuul.LogRoot, "gate-2", "result", "provenance.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"SUCCESS\"", "\"SUCCES5\"", StringComparison.Ordinal));
+        var dest = temp.Combine("reused");
+
+        var result = await ReuseZuulAsync(zuul, dest, ["--source-tree", gate.SourceTree, "--distgit-tree", gate.DistgitTree]);
+
+        var json = JsonNode.Parse(result.StandardOutput)!;
+        ((string?)json["outcome"]).Should().Be("rebuild", result.ToString());
+        ((string?)json["reason"]).Should().Contain("provenance.json").And.Contain("sha256");
+        Directory.Exists(dest).Should().BeFalse();
     }
 
     [Fact]
@@ -211,7 +229,7 @@ public sealed class BuildOnceTests(BuildOnceTests.GateBuildFixture gate) : IClas
         var json = JsonNode.Parse(result.StandardOutput)!;
         ((string?)json["outcome"]).Should().Be("reused", result.ToString());
         ((string?)json["build"]!["id"]).Should().Be(job.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Directory.GetFiles(dest).Select(Path.GetFileName).Should().BeEquivalentTo(gate.Build.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Directory.GetFiles(dest).Select(Path.GetFileName).Should().BeEquivalentTo(gate.Build.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("name").GetString()).Append("provenance.json"));
         (result.StandardOutput + result.StandardError).Should().NotContain(token);
         noToken.ExitCode.Should().Be(CiJobs.Core.Forges.ForgeExitCodes.TokenMissing, noToken.ToString());
         noToken.StandardError.Should().Contain("CIJOBS_GITLAB_TOKEN");
@@ -257,6 +275,7 @@ public sealed class BuildOnceTests(BuildOnceTests.GateBuildFixture gate) : IClas
                     ["source_tree"] = sourceTree,
                     ["distgit_tree"] = gate.DistgitTree,
                     ["files"] = files,
+                    ["provenance"] = JsonNode.Parse(gate.Build.GetProperty("provenance").GetRawText()),
                 },
             };
         }

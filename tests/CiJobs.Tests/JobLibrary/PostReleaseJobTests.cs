@@ -73,6 +73,12 @@ public sealed class PostReleaseJobTests
         output.Should().Contain("example-greetlib for tiny: reused: gate build gate-1 built the same trees");
         Directory.Exists(Path.Combine(job.LogRoot, "dlrn", "tiny")).Should().BeFalse("nothing was rebuilt, so no build result was collected");
         var rpms = Directory.GetFiles(Path.Combine(repo, "rpm"), "*.rpm", SearchOption.AllDirectories);
+
+        // The gate build's manifest came through the promotion and is published beside the packages, and on the mirror.
+        var gateManifest = Directory.GetFiles(gateLogs, "provenance.json", SearchOption.AllDirectories).Should().ContainSingle().Subject;
+        var kept = Directory.GetFiles(Path.Combine(repo, "rpm", "provenance")).Should().ContainSingle().Subject;
+        File.ReadAllBytes(kept).Should().Equal(File.ReadAllBytes(gateManifest));
+        File.ReadAllBytes(Path.Combine(mirror, "provenance", Path.GetFileName(kept))).Should().Equal(File.ReadAllBytes(gateManifest));
         rpms.Should().NotBeEmpty();
         File.Exists(Path.Combine(repo, "rpm", "repodata", "repomd.xml.asc")).Should().BeTrue("the metadata is signed");
         var rpmdb = outside.Combine("rpmdb");

@@ -27,6 +27,7 @@ internal static class ReleaseCommand
             Description = "Seconds to wait for another publish to the same ROOT to finish.",
             DefaultValueFactory = _ => (int)ReleaseRequest.DefaultLockTimeout.TotalSeconds,
         }.InRange(0, 86400);
+        var requireProvenance = new Option<bool>("--require-provenance") { Description = "Refuse a RESULT_DIR without a provenance.json. Each manifest found is checked against its folder's files and published as ROOT/rpm|deb/provenance/BUILD_ID.json with the packages." };
         var format = OutputOptions.CreateFormatOption();
         var dotenvFile = new Option<FileInfo?>("--dotenv-file") { Description = "Also write CIJOBS_RELEASE_ROOT, _ADDED and _SKIPPED to this file (a GitLab 'reports: dotenv' artifact)." };
         var command = new Command(
@@ -35,7 +36,7 @@ internal static class ReleaseCommand
             "name (115 otherwise) or the very same bits (skipped; other bits: 116); nothing is published unless everything can be. Earlier versions stay. " +
             "With --sign-key-file, new RPMs, repomd.xml and the APT Release are signed (docs/manual/signing.md).");
         command.Arguments.Add(results);
-        foreach (var option in new Option[] { repo, codename, component, lockTimeout, format, dotenvFile })
+        foreach (var option in new Option[] { repo, codename, component, lockTimeout, requireProvenance, format, dotenvFile })
         {
             command.Options.Add(option);
         }
@@ -49,6 +50,7 @@ internal static class ReleaseCommand
             {
                 Component = parseResult.GetValue(component)!,
                 LockTimeout = TimeSpan.FromSeconds(parseResult.GetValue(lockTimeout)),
+                RequireProvenance = parseResult.GetValue(requireProvenance),
             };
             var runner = new CliWrapProcessRunner();
             // Without a key (no --sign-key-file, no CIJOBS_SIGN_KEY_FILE) the repository is published unsigned.

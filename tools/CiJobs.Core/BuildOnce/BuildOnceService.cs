@@ -62,7 +62,7 @@ public sealed class BuildOnceService(HttpClient http)
         }
 
         using var staging = CreateStaging(parent, destination);
-        foreach (var file in match.Files)
+        foreach (var file in match.Provenance is { } manifest ? match.Files.Append(manifest) : match.Files)
         {
             var url = new Uri(match.BaseUrl, Uri.EscapeDataString(file.Name));
             var problem = await DownloadAsync(url, file, Path.Combine(staging.Path, file.Name), cancellationToken);
@@ -88,7 +88,7 @@ public sealed class BuildOnceService(HttpClient http)
 
         return new BuildOnceResult(
             BuildOnceResult.Reused,
-            $"gate build {match.Build.Id} built the same trees (source {Short(request.SourceTree)}, distgit {Short(request.DistgitTree)}); its {match.Files.Count} files passed their size and sha256 checks",
+            $"gate build {match.Build.Id} built the same trees (source {Short(request.SourceTree)}, distgit {Short(request.DistgitTree)}); its {match.Files.Count} files{(match.Provenance is null ? "" : " and its provenance.json")} passed their size and sha256 checks",
             request.Package,
             destination,
             match.Build,

@@ -12,7 +12,11 @@ namespace CiJobs.Core.BuildOnce;
 /// <param name="SourceTree">The source commit's root tree the gate build built, or null when it did not record one.</param>
 /// <param name="DistgitTree">The distgit commit's root tree, or null.</param>
 /// <param name="Files">The result's own files.</param>
-public sealed record GateArtifact(GateBuild Build, string Package, Uri BaseUrl, string? SourceTree, string? DistgitTree, IReadOnlyList<ResultFile> Files);
+public sealed record GateArtifact(GateBuild Build, string Package, Uri BaseUrl, string? SourceTree, string? DistgitTree, IReadOnlyList<ResultFile> Files)
+{
+    /// <summary>The result's provenance.json, downloaded with the files when the gate build recorded it.</summary>
+    public ResultFile? Provenance { get; init; }
+}
 
 /// <summary>A gate build (Zuul) or merged-results pipeline job (GitLab).</summary>
 public sealed record GateBuild(string Id, string JobName, string? LogUrl, string? Pipeline, string? Change, string? Patchset);

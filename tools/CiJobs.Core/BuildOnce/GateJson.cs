@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Text;
+using ProvenanceManifest = CiJobs.Core.Provenance.ProvenanceManifest;
+using ProvenanceReader = CiJobs.Core.Provenance.ProvenanceReader;
 
 namespace CiJobs.Core.BuildOnce;
 
@@ -34,28 +36,54 @@ public static partial class GateJson
         var list = new List<ResultFile>();
         foreach (var file in files.EnumerateArray())
         {
-            var name = file.ValueKind == JsonValueKind.Object ? Text(file, "name") : null;
-            var sha = file.ValueKind == JsonValueKind.Object ? Text(file, "sha256") : null;
-            long size = -1;
-            if (file.ValueKind == JsonValueKind.Object && file.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number)
+            var read = ReadFile(file) ?? throw new JsonException(
+                $"an artifact lists a file that is not a plain name with a size and a sha256: {PackageNames.Printable(file.GetRawText()[..Math.Min(200, file.GetRawText().Length)])}");
+            if (list.Any(f => f.Name == read.Name))
             {
-                s.TryGetInt64(out size);
+                throw new JsonException($"an artifact lists the file {read.Name} twice");
             }
 
-            if (name is null || !FileName().IsMatch(name) || name.Contains("..", StringComparison.Ordinal) || sha is null || !Sha256().IsMatch(sha) || size < 0)
-            {
-                throw new JsonException($"an artifact lists a file that is not a plain name with a size and a sha256: {PackageNames.Printable(file.GetRawText()[..Math.Min(200, file.GetRawText().Length)])}");
-            }
-
-            if (list.Any(f => f.Name == name))
-            {
-                throw new JsonException($"an artifact lists the file {name} twice");
-            }
-
-            list.Add(new ResultFile(name, size, sha));
+            list.Add(read);
         }
 
         return list;
+    }
+
+    /// <summary>A <c>{name, size, sha256}</c> object with a plain file name, a size and 64 lower-case hex digits; else null.</summary>
+    private static ResultFile? ReadFile(JsonElement file)
+    {
+        if (file.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var name = Text(file, "name");
+        var sha = Text(file, "sha256");
+        long size = -1;
+        if (file.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number)
+        {
+            s.TryGetInt64(out size);
+        }
+
+        return name is not null && FileName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal) && sha is not null && Sha256().IsMatch(sha) && size >= 0
+            ? new ResultFile(name, size, sha)
+            : null;
+    }
+
+    /// <summary>
+    /// The metadata's <c>provenance</c>: <c>{name, size, sha256}</c> of the result's provenance.json, or null when the
+    /// gate build recorded none (an older cijobs). The name must be exactly provenance.json.
+    /// </summary>
+    public static ResultFile? Provenance(JsonElement metadata)
+    {
+        if (!metadata.TryGetProperty("provenance", out var file) || file.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return ReadFile(file) is { Name: ProvenanceManifest.FileName, Size: <= ProvenanceReader.MaxBytes } read
+            ? read
+            : throw new JsonException($"an artifact's provenance is not {{\"name\": \"{ProvenanceManifest.FileName}\"}} with a size of at most {ProvenanceReader.MaxBytes} bytes and a sha256");
     }
 
     /// <summary>An artifact URL as a folder URL (ending in /), absolute: relative ones against <paramref name="against"/>

@@ -65,7 +65,7 @@ public sealed class GitLabGateArtifacts(HttpClient http, GitLabGateQuery query) 
 
                 var gateBuild = new GateBuild(jobId, query.JobName, null, GateJson.Text(pipeline, "ref"), iidText, pipelineId);
                 var baseUrl = new Uri(http.BaseAddress!, artifacts + EscapePath($"{query.OutputPath.Trim('/')}/{resultDir}") + "/");
-                found.Add(new GateArtifact(gateBuild, query.Package, baseUrl, GateJson.Text(result, "source_tree"), GateJson.Text(result, "distgit_tree"), GateJson.Files(result)));
+                found.Add(new GateArtifact(gateBuild, query.Package, baseUrl, GateJson.Text(result, "source_tree"), GateJson.Text(result, "distgit_tree"), GateJson.Files(result)) { Provenance = GateJson.Provenance(result) });
             }
         }
 

@@ -69,7 +69,7 @@ public sealed class ZuulGateArtifacts(HttpClient http, ZuulGateQuery query) : IG
 
                 // Zuul makes an artifact URL relative to the log URL absolute when it stores it; older records may not.
                 var baseUrl = GateJson.FolderUrl(url, logUrl ?? apiBase?.AbsoluteUri);
-                found.Add(new GateArtifact(gateBuild, query.Package, baseUrl, GateJson.Text(metadata, "source_tree"), GateJson.Text(metadata, "distgit_tree"), GateJson.Files(metadata)));
+                found.Add(new GateArtifact(gateBuild, query.Package, baseUrl, GateJson.Text(metadata, "source_tree"), GateJson.Text(metadata, "distgit_tree"), GateJson.Files(metadata)) { Provenance = GateJson.Provenance(metadata) });
             }
         }
 

@@ -103,6 +103,10 @@ public sealed record BuildResult
     /// The post job's build once compares them after a download (docs/manual/build-once.md).</summary>
     public IReadOnlyList<ResultFile> Files { get; init; } = [];
 
+    /// <summary>The result's provenance.json with its size and sha256 (docs/manual/provenance.md): the post job's build once
+    /// downloads it with the files, so the manifest follows a promoted result (docs/manual/build-once.md).</summary>
+    public ResultFile? Provenance { get; init; }
+
     /// <summary>The hashed folder relative to the output directory (<c>repos/ab/cd/...</c>).</summary>
     public required string ResultDir { get; init; }
 

@@ -211,6 +211,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var sourceTree = inputs.Source.Tree;
         var distgitTree = inputs.Distgit.Tree;
         IReadOnlyList<ResultFile> files = [];
+        ResultFile? provenanceFile = null;
         var builderName = prepared?.Debian is null ? builder.Name : debian.Name;
 
         // The manifest is written into the staging folder with the result's files, so it appears with them in one step.
@@ -246,7 +247,9 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
                     Nvras(format, publishing.ArtifactFileNames)),
                 Job = output.Provenance.Job,
             };
-            await File.WriteAllTextAsync(Path.Combine(folder, ProvenanceManifest.FileName), BuildProvenance.ToJson(manifest), token);
+            var bytes = System.Text.Encoding.UTF8.GetBytes(BuildProvenance.ToJson(manifest));
+            await File.WriteAllBytesAsync(Path.Combine(folder, ProvenanceManifest.FileName), bytes, token);
+            provenanceFile = new ResultFile(ProvenanceManifest.FileName, bytes.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
         }
 
         var written = await writer.WriteAsync(
@@ -283,6 +286,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             SourceTree = sourceTree,
             DistgitTree = distgitTree,
             Files = files,
+            Provenance = provenanceFile,
             ResultDir = sharded,
             ResultPath = resultPath,
             RepoFile = failure is null ? Path.Combine(resultPath, output.RepoName + (format == PackageFormat.Deb ? ".list" : ".repo")) : null,

@@ -13,6 +13,9 @@ public sealed record ReleaseRequest(IReadOnlyList<string> ResultDirectories, str
 
     /// <summary>How long to wait for another publish to the same ROOT to finish.</summary>
     public TimeSpan LockTimeout { get; init; } = DefaultLockTimeout;
+
+    /// <summary>Refuse a RESULT_DIR without a provenance.json (docs/manual/release.md, "Provenance").</summary>
+    public bool RequireProvenance { get; init; }
 }
 
 /// <summary>One package of a publish.</summary>
@@ -20,7 +23,12 @@ public sealed record ReleaseRequest(IReadOnlyList<string> ResultDirectories, str
 /// <param name="Arch">The architecture (<c>src</c> for a source RPM, <c>source</c> for a Debian source package).</param>
 /// <param name="Sha256">The SHA-256 of the file as given (before signing).</param>
 /// <param name="Path">Its path relative to ROOT.</param>
-public sealed record ReleasePackage(string Format, string Name, string Version, string Arch, string Sha256, string Path);
+public sealed record ReleasePackage(string Format, string Name, string Version, string Arch, string Sha256, string Path)
+{
+    /// <summary>The path relative to ROOT of the build's provenance manifest published with it; null when the build had none,
+    /// and for a skipped package.</summary>
+    public string? Provenance { get; init; }
+}
 
 /// <summary>The outcome of a publish: the packages added, those skipped as already published with the same bits, and where the
 /// repositories are (null for a format the repository does not have).</summary>

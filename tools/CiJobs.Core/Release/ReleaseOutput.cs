@@ -26,7 +26,7 @@ public static class ReleaseOutput
             foreach (var p in packages)
             {
                 text.Append("  ").Append(verb).Append(' ').Append(Builds.PackageNames.Printable(p.Name)).Append(' ').Append(Builds.PackageNames.Printable(p.Version))
-                    .Append(' ').Append(p.Arch).Append(' ').Append(p.Path).Append('\n');
+                    .Append(' ').Append(p.Arch).Append(' ').Append(p.Path).Append(p.Provenance is { } manifest ? $" (provenance {manifest})" : "").Append('\n');
             }
         }
 

@@ -59,6 +59,7 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
             throw new CiJobsException(e.Message, ReleaseExitCodes.CannotPublish, e);
         }
 
+        var manifests = await ReleaseProvenance.ReadAsync(request.ResultDirectories, request.RequireProvenance, cancellationToken);
         CheckRoot(root);
         using var held = await LockAsync(Path.Combine(root, LockFile), request.LockTimeout, cancellationToken);
         OwnedDirectory staging;
@@ -86,8 +87,8 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
             CheckSigned(debTree, DebKeyFile, signer);
             var rpmInputs = inputs.Where(f => f.Kind == TestRepoFileKind.Rpm).ToList();
             var debInputs = inputs.Where(f => f.Kind != TestRepoFileKind.Rpm).ToList();
-            var rpm = rpmInputs.Count == 0 ? null : await StageRpmAsync(rpmTree, Path.Combine(staging.Path, "rpm"), rpmInputs, signer, cancellationToken);
-            var deb = debInputs.Count == 0 ? null : await StageDebAsync(debTree, Path.Combine(staging.Path, "deb"), codename, component, debInputs, signer, cancellationToken);
+            var rpm = rpmInputs.Count == 0 ? null : await StageRpmAsync(rpmTree, Path.Combine(staging.Path, "rpm"), rpmInputs, manifests, signer, cancellationToken);
+            var deb = debInputs.Count == 0 ? null : await StageDebAsync(debTree, Path.Combine(staging.Path, "deb"), codename, component, debInputs, manifests, signer, cancellationToken);
             var switches = new List<(string Staged, string Published)>();
             if (rpm is { Added.Count: > 0 })
             {
@@ -301,7 +302,8 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
         return (added, skipped);
     }
 
-    private async Task<Staged> StageRpmAsync(string tree, string staged, IReadOnlyList<TestRepoInputFile> inputs, IRepositorySigner? signer, CancellationToken cancellationToken)
+    private async Task<Staged> StageRpmAsync(
+        string tree, string staged, IReadOnlyList<TestRepoInputFile> inputs, IReadOnlyDictionary<string, ReleaseProvenance.Kept> manifests, IRepositorySigner? signer, CancellationToken cancellationToken)
     {
         var manifest = ReadManifest(tree);
         var publishedFiles = Directory.Exists(tree)
@@ -360,11 +362,29 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
             await WriteManifestAsync(staged, manifest, cancellationToken);
         }
 
-        return new Staged(added.Select(c => Package("rpm", c)).ToList(), skipped.Select(c => Package("rpm", c)).ToList());
+        var provenance = await KeepProvenanceAsync(tree, staged, added, manifests, cancellationToken);
+        return new Staged(added.Select(c => Package("rpm", c, provenance)).ToList(), skipped.Select(c => Package("rpm", c, null)).ToList());
     }
 
-    private static ReleasePackage Package(string format, Candidate c) =>
-        new(format, c.Name, c.Version, c.Arch, c.Sha256, $"{format}/{c.Relative}");
+    private static ReleasePackage Package(string format, Candidate c, IReadOnlyDictionary<string, string>? provenance) =>
+        new(format, c.Name, c.Version, c.Arch, c.Sha256, $"{format}/{c.Relative}")
+        {
+            Provenance = provenance?.GetValueOrDefault(c.Input.Name) is { } relative ? $"{format}/{relative}" : null,
+        };
+
+    /// <summary>When packages are added: the manifests already published stay, and each added package's manifest joins them
+    /// (docs/manual/release.md, "Provenance"). Returns the manifest path of each added file name.</summary>
+    private static async Task<IReadOnlyDictionary<string, string>?> KeepProvenanceAsync(
+        string tree, string staged, IReadOnlyList<Candidate> added, IReadOnlyDictionary<string, ReleaseProvenance.Kept> manifests, CancellationToken cancellationToken)
+    {
+        if (added.Count == 0)
+        {
+            return null;
+        }
+
+        ReleaseProvenance.Carry(tree, staged);
+        return await ReleaseProvenance.WriteAsync(staged, added.Select(c => c.Input.Name), manifests, cancellationToken);
+    }
 
     private static RpmEvr ParseEvr(string evr)
     {
@@ -400,7 +420,14 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
     }
 
     private async Task<Staged> StageDebAsync(
-        string tree, string staged, string codename, string component, IReadOnlyList<TestRepoInputFile> inputs, IRepositorySigner? signer, CancellationToken cancellationToken)
+        string tree,
+        string staged,
+        string codename,
+        string component,
+        IReadOnlyList<TestRepoInputFile> inputs,
+        IReadOnlyDictionary<string, ReleaseProvenance.Kept> manifests,
+        IRepositorySigner? signer,
+        CancellationToken cancellationToken)
     {
         CheckDebLayout(tree, codename, component);
         var poolRelative = $"pool/{component}";
@@ -467,7 +494,8 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
             await WriteDebMetadataAsync(staged, codename, component, signer, cancellationToken);
         }
 
-        return new Staged(added.Select(c => Package("deb", c)).ToList(), skipped.Select(c => Package("deb", c)).ToList());
+        var provenance = await KeepProvenanceAsync(tree, staged, added, manifests, cancellationToken);
+        return new Staged(added.Select(c => Package("deb", c, provenance)).ToList(), skipped.Select(c => Package("deb", c, null)).ToList());
     }
 
     /// <summary>One Debian repository holds one codename and one component: another one is refused rather than mixed in.</summary>
