@@ -3,17 +3,19 @@ using System.Text.Json.Nodes;
 using CiJobs.Fakes;
 using CiJobs.Fakes.Dlrn;
 using CiJobs.Tests.Support;
+using CiJobs.Tests.Truth;
 
 namespace CiJobs.Tests.JobLibrary;
 
 /// <summary>
 /// The mass rebuild job (cijobs-mass-rebuild-base's playbook) with the real ansible-playbook on two nodes (this machine,
 /// two homes) over the example packages, publishing to the fake DLRN wave by wave; a failed partition retried on fresh
-/// nodes rebuilds nothing that succeeded (docs/manual/mass-rebuild.md).
+/// nodes rebuilds nothing that succeeded (docs/manual/mass-rebuild.md). The nodes share a real PostgreSQL truth store
+/// (a SQLite file when PostgreSQL's server is not installed; CI installs it).
 /// </summary>
 [Trait("Runs", "cijobs")]
 [Collection(nameof(JobLibraryCollection))]
-public sealed class MassRebuildJobTests
+public sealed class MassRebuildJobTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     private const string Password = "s3cret-mass-pw-4410";
 
@@ -41,6 +43,7 @@ public sealed class MassRebuildJobTests
             ["example-greeter.spec"] = spec.Replace("%build\n", $"%build\ntest -e {marker} || {{ touch {marker}; exit 1; }}\n", StringComparison.Ordinal),
         });
 
+        var database = PostgresServer.BinDirectory is null ? null : await postgres.CreateDatabaseAsync();
         await using var logs = new FakeFileServer(nodesRoot);
         await logs.StartAsync();
         await using var dlrn = new FakeDlrnServer(Path.Combine(job.JobDir, "dlrn-central"));
@@ -53,7 +56,8 @@ public sealed class MassRebuildJobTests
             ["cijobs_mass_rebuild_graph"] = graph,
             ["cijobs_mass_rebuild_rdoinfo_dir"] = Path.Combine(job.Work, "rdoinfo"),
             ["cijobs_mass_rebuild_release"] = "tiny",
-            ["cijobs_mass_rebuild_store"] = Path.Combine(job.JobDir, "truth.db"),
+            ["cijobs_mass_rebuild_store"] = database is null ? Path.Combine(job.JobDir, "truth.db") : "",
+            ["cijobs_mass_rebuild_store_url"] = database is null ? "" : $"postgresql://127.0.0.1:{database.Port}/{database.Database}?user=postgres",
             ["cijobs_publish_dlrn_api_url"] = dlrn.BaseUrl,
             ["cijobs_publish_dlrn_credentials"] = new JsonObject { ["username"] = "ciuser", ["password"] = Password },
         };
@@ -96,5 +100,22 @@ public sealed class MassRebuildJobTests
             .Select(m => $"{m["package"]} {m["status"]}")
             .Order(StringComparer.Ordinal).ToList();
         builds.Should().Equal("example-greeter FAILED", "example-greeter SUCCESS", "example-greetlib SUCCESS");
+        if (database is not null)
+        {
+            // Each success was recorded once in the shared store, by the node that built it.
+            await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync();
+            await using var query = new Npgsql.NpgsqlCommand("SELECT package || ' ' || status FROM builds ORDER BY package", connection);
+            var stored = new List<string>();
+            await using (var reader = await query.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    stored.Add(reader.GetString(0));
+                }
+            }
+
+            stored.Should().Equal("example-greeter SUCCESS", "example-greetlib SUCCESS");
+        }
     }
 }
