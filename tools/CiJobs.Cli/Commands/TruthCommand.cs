@@ -49,7 +49,8 @@ internal static class TruthCommand
             var dlrnValue = parseResult.GetValue(dlrnUrl);
             if (given.Length == 0 && dlrnValue is null)
             {
-                throw new CiJobsException("nothing to ingest: give manifests, --dlrn URL, or both", ExitCodes.Usage);
+                await Console.Error.WriteLineAsync("cijobs: error: nothing to ingest: give manifests, --dlrn URL, or both.");
+                return ExitCodes.Usage;
             }
 
             // Everything given is checked before the store is opened.
