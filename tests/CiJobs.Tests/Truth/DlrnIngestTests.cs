@@ -150,6 +150,20 @@ public sealed class DlrnIngestTests(PostgresServer server) : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Without_a_reread_window_the_first_ingest_still_reads_everything_and_the_next_only_what_is_new(string provider)
+    {
+        var rows = Seed(230);
+
+        var first = await IngestAsync(provider, reread: 0);
+        dlrn.AddBuild("pkg-new", Hash(999), Hash(999, 'd'));
+        var next = await IngestAsync(provider, reread: 0);
+
+        Kind(first, DlrnKinds.Commits).Added.Should().Be(230);
+        Kind(next, DlrnKinds.Commits).Should().Be(new DlrnKindCounts(DlrnKinds.Commits, 100, 1, 0, 99, 0, rows[^1].Id + 1));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_status_changed_in_place_a_deleted_row_and_a_new_row_are_seen_within_the_reread_window(string provider)
     {
         var rows = Seed(150);

@@ -163,7 +163,9 @@ public sealed class DlrnIngestReader(DlrnApiClient client, Action<string> progre
                 break;
             }
 
-            if (known >= reread)
+            // Down to the cursor, then the re-read window below it (a cursor of 0 reads everything).
+            var last = order(page[^1]);
+            if ((byId ? last <= cursor : last < cursor) && known >= reread)
             {
                 break;
             }
