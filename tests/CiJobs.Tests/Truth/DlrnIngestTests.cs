@@ -164,6 +164,36 @@ public sealed class DlrnIngestTests(PostgresServer server) : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Dlrn_s_votes_and_promotions_of_a_commit_cijobs_built_are_linked_to_the_build_once(string provider)
+    {
+        var manifest = CiJobs.Tests.Provenance.ProvenanceSamples.Read(CiJobs.Tests.Provenance.ProvenanceSamples.Manifest("foo"));
+        var dlrnPart = manifest.Manifest.Dlrn;
+        var row = dlrn.AddBuild("foo", dlrnPart.CommitHash, dlrnPart.DistroHash);
+        var other = dlrn.AddBuild("bar", Hash(1), Hash(1, 'd'));
+        dlrn.AddVote(new FakeDlrnVote { CommitId = row.Id, JobId = "periodic", Url = "https://ci.example.org/1", Timestamp = 1_700_000_000, Success = true, User = "ci" });
+        dlrn.AddVote(new FakeDlrnVote { CommitId = other.Id, JobId = "periodic", Url = "https://ci.example.org/2", Timestamp = 1_700_000_001, Success = false, User = "ci" });
+        dlrn.AddPromotion(new FakeDlrnPromotion { CommitId = row.Id, PromoteName = "current", Timestamp = 1_700_000_100, User = "promoter" });
+
+        // The votes are read before the build is ingested: the next DLRN ingest links them.
+        var before = await IngestAsync(provider);
+        await using (var store = await OpenAsync(provider))
+        {
+            await store.IngestAsync([manifest], CancellationToken.None);
+        }
+
+        var after = await IngestAsync(provider);
+        var again = await IngestAsync(provider);
+
+        (before.LinkedVotes, before.LinkedPromotions).Should().Be((0, 0));
+        (after.LinkedVotes, after.LinkedPromotions).Should().Be((1, 1));
+        (again.LinkedVotes, again.LinkedPromotions).Should().Be((0, 0));
+        (await CountAsync(provider, $"SELECT COUNT(*) FROM ci_votes WHERE build_id = '{manifest.BuildId}' AND ci_name = 'periodic'")).Should().Be(1);
+        (await CountAsync(provider, $"SELECT COUNT(*) FROM promotions WHERE build_id = '{manifest.BuildId}' AND promotion_name = 'current'")).Should().Be(1);
+        (await CountAsync(provider, "SELECT COUNT(*) FROM dlrn_votes")).Should().Be(2, "the vote of the commit cijobs did not build stays in dlrn_votes");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_status_changed_in_place_a_deleted_row_and_a_new_row_are_seen_within_the_reread_window(string provider)
     {
         var rows = Seed(150);
