@@ -301,6 +301,13 @@ public sealed partial class FakeDlrnServer : FakeServer
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         var route = (request.Method, path);
+        if (TakeScriptedAnswer(path) is { } scripted)
+        {
+            context.Response.StatusCode = scripted.Status;
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(scripted.Body, context.RequestAborted);
+        }
+
         return route switch
         {
             ("GET", "/api/health") => WriteJsonAsync(context, 200, new JsonObject { ["result"] = HealthText() }),
@@ -761,6 +768,12 @@ public sealed partial class FakeDlrnServer : FakeServer
             return;
         }
 
+        if (VoteQueryPattern().Match(query) is { Success: true } voteQuery)
+        {
+            await VotesGraphQlAsync(context, voteQuery);
+            return;
+        }
+
         var match = CommitsQueryPattern().Match(query);
         if (!match.Success)
         {
@@ -1077,7 +1090,8 @@ public sealed partial class FakeDlrnServer : FakeServer
         }
 
         TryLong(input["offset"], out var offset);
-        var limit = TryLong(input["limit"], out var l) ? Math.Min(l, 100) : 100;
+        // PromotionsInput: no limit means every row; a limit above 100 is 100 (dlrn/api/inputs/promotions.py).
+        var limit = TryLong(input["limit"], out var l) ? Math.Min(l, 100) : int.MaxValue;
         var list = new JsonArray();
         foreach (var promotion in rows.Reverse().Skip((int)offset).Take((int)limit))
         {

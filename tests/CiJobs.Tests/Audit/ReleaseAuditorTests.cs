@@ -116,4 +116,28 @@ public sealed class ReleaseAuditorTests
         report.StoreCompared.Should().BeFalse();
         report.Findings.Should().ContainSingle().Which.Should().Match<AuditFinding>(f => f.Class == AuditClass.Stale && f.Package == "old-head" && f.Since == Now.AddHours(-25));
     }
+
+    [Fact]
+    public async Task A_publication_older_than_a_full_answer_of_dlrn_is_not_judged_a_newer_one_is()
+    {
+        // DLRN gives at most 2 rows a package here; both are newer than the old publication.
+        var packages = new[] { Package("busy") };
+        var old = new string('c', 40);
+        var recent = new string('e', 40);
+        var auditor = new ReleaseAuditor(
+            new Heads(new PackageHeads("busy", A, D)),
+            new Dlrn(new() { ["busy"] = [Row("busy", A, "SUCCESS", TimeSpan.FromHours(1)), Row("busy", B, "SUCCESS", TimeSpan.FromHours(5))] }),
+            new History(
+                new RecordedBuild("busy", old, D, "SUCCESS") { PublishedAt = Now.AddDays(-3) },
+                new RecordedBuild("busy", recent, D, "SUCCESS") { PublishedAt = Now.AddHours(-2) }),
+            new FixedClock(),
+            _ => { })
+        {
+            DlrnRowsPerPackage = 2,
+        };
+
+        var report = await auditor.AuditAsync("tiny", packages, TimeSpan.FromHours(24), CancellationToken.None);
+
+        report.Findings.Should().ContainSingle().Which.CommitHash.Should().Be(recent);
+    }
 }

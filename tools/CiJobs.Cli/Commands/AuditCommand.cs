@@ -12,12 +12,16 @@ using CiJobs.Core.Forges.Mirroring;
 using CiJobs.Core.Git;
 using CiJobs.Core.Platform;
 using CiJobs.Core.Rdoinfo;
+using CiJobs.Core.Truth;
 
 namespace CiJobs.Cli.Commands;
 
 /// <summary><c>cijobs audit</c>: what rdoinfo expects of a release against what DLRN (and the store) hold (docs/manual/audit.md).</summary>
 internal static class AuditCommand
 {
+    /// <summary>DLRN's rows read per package (newest first).</summary>
+    private const int DlrnRowsPerPackage = 50;
+
     public static Command Create()
     {
         var dlrn = new DlrnOptions();
@@ -30,13 +34,15 @@ internal static class AuditCommand
         var reportDir = new Option<DirectoryInfo?>("--report-dir") { Description = "Also write audit-report.json and audit-report.txt into this folder (each in one atomic step), for the job's artifacts." };
         var replay = new Option<bool>("--replay") { Description = "Ask for the missing work again: DLRN recheck of a failed build, re-import of a dropped one from its stored result, a new CI pipeline of a never-built or stale package (with --rerun-gitlab-url). DLRN credentials: --user/--password-file or the environment." };
         var gitlabUrl = new Option<string?>("--rerun-gitlab-url") { Description = "With --replay: the GitLab server holding the distgits; a pipeline of the package's distgit branch is created. Token: CIJOBS_GITLAB_TOKEN or CIJOBS_GITLAB_TOKEN_FILE (api scope)." };
+        var store = new Option<string?>("--store") { Description = "Also compare with this SQLite truth store: its copy of DLRN's rows (truth ingest --dlrn) and its publications (publish dlrn --store), for import_dropped and store_disagrees." };
+        var storeUrl = new Option<string?>("--store-url") { Description = "Also compare with this PostgreSQL truth store (postgresql://host:port/database?user=NAME; the password from PGPASSWORD)." };
         var format = OutputOptions.CreateFormatOption();
         var command = new Command(
             "audit",
             "Compare what rdoinfo expects of a release (each package's source and distgit heads) with DLRN's builds: never built, " +
             "stale (a head unbuilt past --stale-after), failed and never fixed. Exit 0 when nothing is found, 2 with the report " +
             "when something is (a scheduled job's failure is the alert), 143 when a --replay request failed, 140-141 on bad input or unreadable heads.");
-        foreach (var option in new Option[] { release, rdoinfo, entry, heads, staleAfter, jobs, reportDir, replay, gitlabUrl, format })
+        foreach (var option in new Option[] { release, rdoinfo, entry, heads, staleAfter, jobs, reportDir, replay, gitlabUrl, store, storeUrl, format })
         {
             command.Options.Add(option);
         }
@@ -56,7 +62,15 @@ internal static class AuditCommand
             var options = await dlrn.ResolveAsync(parseResult, cancellationToken, anonymous: !parseResult.GetValue(replay));
             using var http = DlrnOptions.CreateHttpClient();
             var client = new DlrnApiClient(http, options);
-            var auditor = new ReleaseAuditor(headSource, new DlrnBuildSource(client), null, TimeProvider.System, progress) { Parallelism = parallelism };
+            await using var truth = parseResult.GetValue(store) is null && parseResult.GetValue(storeUrl) is null
+                ? null
+                : await TruthCommand.OpenAsync(parseResult.GetValue(store), parseResult.GetValue(storeUrl), null, TimeSpan.FromSeconds(30), cancellationToken);
+            var history = truth is null ? null : new StoreAuditHistory((IDlrnTruthStore)truth, DlrnIngest.ServerKey(options.ApiUrl));
+            var auditor = new ReleaseAuditor(headSource, new DlrnBuildSource(client, DlrnRowsPerPackage), history, TimeProvider.System, progress)
+            {
+                Parallelism = parallelism,
+                DlrnRowsPerPackage = DlrnRowsPerPackage,
+            };
             var report = await auditor.AuditAsync(releaseName, expected, TimeSpan.FromHours(parseResult.GetValue(staleAfter)), cancellationToken);
 
             if (parseResult.GetValue(replay) && report.Findings.Count > 0)
@@ -74,7 +88,7 @@ internal static class AuditCommand
                 using (gitlab)
                 {
                     progress($"replaying {report.Findings.Count(f => f.Replay is not null)} finding(s)");
-                    report = await ReleaseAuditor.ReplayAsync(report, expected, [], new AuditReplayer(client, gitlab?.Client, gitlabRoot), cancellationToken);
+                    report = await ReleaseAuditor.ReplayAsync(report, expected, history?.Last ?? [], new AuditReplayer(client, gitlab?.Client, gitlabRoot), cancellationToken);
                 }
             }
 

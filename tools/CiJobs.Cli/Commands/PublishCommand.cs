@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CiJobs.Cli.Output;
 using CiJobs.Core.Dlrn;
+using CiJobs.Core.Truth;
 
 namespace CiJobs.Cli.Commands;
 
@@ -32,6 +33,8 @@ internal static class PublishCommand
                 "(timeout, dropped connection, 502/504); the import is never sent twice.",
             DefaultValueFactory = _ => 600.0,
         }.InRange(0.0, 86400.0);
+        var store = new Option<string?>("--store") { Description = "Record the publication in this SQLite truth store once DLRN accepted the import (imported, already present or skipped), for 'cijobs audit --store'." };
+        var storeUrl = new Option<string?>("--store-url") { Description = "Record the publication in this PostgreSQL truth store (postgresql://host:port/database?user=NAME; the password from PGPASSWORD)." };
         var format = OutputOptions.CreateFormatOption();
         var command = new Command(
             "dlrn",
@@ -43,10 +46,16 @@ internal static class PublishCommand
         command.Options.Add(repoUrl);
         command.Options.Add(centralUrl);
         command.Options.Add(verifyWait);
+        command.Options.Add(store);
+        command.Options.Add(storeUrl);
         command.Options.Add(format);
         command.SetHandler(async (parseResult, cancellationToken) =>
         {
             var options = await dlrn.ResolveAsync(parseResult, cancellationToken);
+            // The store is opened (and migrated) before anything is sent, so a store that cannot be used stops the publish.
+            await using var truth = parseResult.GetValue(store) is null && parseResult.GetValue(storeUrl) is null
+                ? null
+                : await TruthCommand.OpenAsync(parseResult.GetValue(store), parseResult.GetValue(storeUrl), null, TimeSpan.FromSeconds(30), cancellationToken);
             var settings = new DlrnPublishSettings(ParseHttpUrl(parseResult.GetValue(repoUrl)!, "--repo-url"))
             {
                 CentralReposUrl = parseResult.GetValue(centralUrl) is { } central ? ParseHttpUrl(central, "--central-url") : null,
@@ -57,6 +66,17 @@ internal static class PublishCommand
             var client = new DlrnApiClient(http, options);
             var publisher = new DlrnPublisher(client, client, http, message => Console.Error.WriteLine($"cijobs: {message}"));
             var result = await publisher.PublishAsync(settings, cancellationToken);
+            if (truth is not null && PublicationOutcome(result.Outcome) is { } outcome)
+            {
+                // DLRN answered the import (201): recorded, so the audit can tell when DLRN no longer holds it (docs/manual/audit.md).
+                await ((IDlrnTruthStore)truth).RecordPublicationAsync(
+                    new PublicationRecord(
+                        DlrnIngest.ServerKey(options.ApiUrl), result.ProjectName, result.CommitHash, result.DistroHash, result.ExtendedHash,
+                        result.BuildStatus, result.RepoUrl, outcome, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds()),
+                    cancellationToken);
+                Console.Error.WriteLine($"cijobs: recorded the publication ({outcome}) in the {truth.Description}");
+            }
+
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
                 DlrnJsonOutput.Write(result);
@@ -96,6 +116,15 @@ internal static class PublishCommand
         value >= 0 && double.IsFinite(value)
             ? value
             : throw new Core.CiJobsException($"{option} must be a number of seconds, not {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}", DlrnExitCodes.RequestRejected);
+
+    /// <summary>The outcomes where DLRN accepted the import request, as the publications table names them; null for a failed one.</summary>
+    private static string? PublicationOutcome(DlrnPublishOutcome outcome) => outcome switch
+    {
+        DlrnPublishOutcome.Imported => "imported",
+        DlrnPublishOutcome.AlreadyPresent => "already_present",
+        DlrnPublishOutcome.Skipped => "skipped",
+        _ => null,
+    };
 
     private static string OutcomeWord(DlrnPublishOutcome outcome) => outcome switch
     {

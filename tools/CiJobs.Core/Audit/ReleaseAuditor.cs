@@ -14,6 +14,10 @@ public sealed class ReleaseAuditor(IHeadSource heads, IDlrnBuildSource dlrn, IAu
     /// <summary>Packages read from DLRN at once.</summary>
     public int Parallelism { get; init; } = 8;
 
+    /// <summary>How many of a package's rows the DLRN source gives at most (null: all). A publication older than the oldest
+    /// of a full answer is not judged: DLRN may hold it further down (docs/manual/audit.md).</summary>
+    public int? DlrnRowsPerPackage { get; init; }
+
     public async Task<AuditReport> AuditAsync(string release, IReadOnlyList<ExpectedPackage> packages, TimeSpan staleAfter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(packages);
@@ -46,7 +50,7 @@ public sealed class ReleaseAuditor(IHeadSource heads, IDlrnBuildSource dlrn, IAu
             var package = packages[i];
             var built = rows[i];
             var stored = recordedByPackage.GetValueOrDefault(package.Name) ?? [];
-            findings.AddRange(CompareWithStore(package.Name, built, stored));
+            findings.AddRange(CompareWithStore(package.Name, built, stored, DlrnRowsPerPackage));
             var published = stored.Any(s => s.PublishedAt is not null);
             if (built.Count == 0)
             {
@@ -104,14 +108,16 @@ public sealed class ReleaseAuditor(IHeadSource heads, IDlrnBuildSource dlrn, IAu
     }
 
     /// <summary>Published builds DLRN does not hold (dropped imports) and builds both hold with another status.</summary>
-    private static IEnumerable<AuditFinding> CompareWithStore(string package, IReadOnlyList<DlrnCommitRecord> built, IReadOnlyList<RecordedBuild> stored)
+    private static IEnumerable<AuditFinding> CompareWithStore(string package, IReadOnlyList<DlrnCommitRecord> built, IReadOnlyList<RecordedBuild> stored, int? window)
     {
+        // A full answer ends somewhere in the package's history: rows older than its oldest were not read.
+        var readSince = window is { } rows && built.Count >= rows ? built.Min(b => b.DtBuild) : (long?)null;
         foreach (var build in stored)
         {
             var row = built.FirstOrDefault(b => b.CommitHash == build.CommitHash && b.DistroHash == build.DistroHash);
             if (row is null)
             {
-                if (build.PublishedAt is { } at && build.Status == Success)
+                if (build.PublishedAt is { } at && build.Status == Success && (readSince is null || at.ToUnixTimeSeconds() >= readSince))
                 {
                     yield return new AuditFinding(AuditClass.ImportDropped, package, $"{package} {Short(build.CommitHash)}/{Short(build.DistroHash)} was published to DLRN at {at:yyyy-MM-dd HH:mm} UTC; DLRN holds no row of it")
                     {

@@ -114,6 +114,34 @@ public sealed class DlrnApiClient : IDlrnImportClient, IDlrnReadClient, IDlrnVot
         }
     }
 
+    /// <summary>
+    /// POST /api/graphql with <paramref name="query"/>, anonymously; the member <paramref name="field"/> of the answer's
+    /// <c>data</c> as JSON text. A GraphQL error, or an answer without that member, is a <see cref="DlrnApiException"/>.
+    /// </summary>
+    public async Task<string> QueryGraphQlAsync(string query, string field, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(query);
+        const string endpoint = "POST /api/graphql";
+        var body = new Dictionary<string, string> { ["query"] = query };
+        var text = await SendAsync(HttpMethod.Post, "graphql", null, body, authenticate: false, requestPipeline, options.RequestTimeout, cancellationToken);
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            {
+                var message = errors[0].ValueKind == JsonValueKind.Object && errors[0].TryGetProperty("message", out var m) ? m.ToString() : errors[0].GetRawText();
+                throw new DlrnApiException(endpoint, HttpStatusCode.OK, message, $"DLRN API {endpoint} answered an error: {message}");
+            }
+
+            return root.GetProperty("data").GetProperty(field).GetRawText();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new DlrnApiException(endpoint, HttpStatusCode.OK, null, $"DLRN API {endpoint} answered an unexpected body: {e.Message}", e);
+        }
+    }
+
     public async Task<IReadOnlyList<DlrnVote>> GetRepoStatusAsync(string commitHash, string distroHash, string? extendedHash, CancellationToken cancellationToken)
     {
         var query = Query(("commit_hash", commitHash), ("distro_hash", distroHash), ("extended_hash", extendedHash));

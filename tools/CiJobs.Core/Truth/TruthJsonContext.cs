@@ -10,6 +10,7 @@ namespace CiJobs.Core.Truth;
 [JsonSerializable(typeof(QeStatus))]
 [JsonSerializable(typeof(PackageHistory))]
 [JsonSerializable(typeof(TruthApiError))]
+[JsonSerializable(typeof(TruthIngestReport))]
 public sealed partial class TruthJsonContext : JsonSerializerContext;
 
 /// <summary>The body of an HTTP API error.</summary>
