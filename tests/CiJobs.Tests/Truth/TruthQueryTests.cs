@@ -155,6 +155,36 @@ public sealed class TruthQueryTests(PostgresServer server) : IDisposable
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task The_newest_build_of_a_package_breaks_a_tie_on_time_by_the_greater_id(string provider)
+    {
+        var tiedA = Build("pkg", 400, "SUCCESS", null, content: "a");
+        var tiedB = Build("pkg", 400, "FAILED", "r1", content: "b");
+        var (low, high) = string.CompareOrdinal(tiedA.BuildId, tiedB.BuildId) < 0 ? (tiedA, tiedB) : (tiedB, tiedA);
+        // More packages than one statement takes (500): the first and the last are built.
+        var asked = Enumerable.Range(0, 620).Select(i => $"p{i:D3}").Prepend("pkg").Append("zzz").ToList();
+        await using var store = await OpenAsync(provider);
+        await store.IngestAsync(
+        [
+            Build("pkg", 300, "SUCCESS", "r1"),
+            high,
+            Build("pkg", 500, "SUCCESS", "r2"),
+            low,
+            Build("zzz", 100, "SUCCESS", "r1"),
+            Build("zzz", 200, "SUCCESS", "r1", content: "newer"),
+        ],
+            None);
+
+        var latest = await store.LatestBuildsAsync([.. asked, "pkg"], "r1", None);
+
+        latest.Select(b => (b.Package, b.Id, b.DtBuild)).Should().Equal(("pkg", high.BuildId, 400), ("zzz", Build("zzz", 200, "SUCCESS", "r1", content: "newer").BuildId, 200));
+        latest[0].Nvrs.Should().Equal("pkg-400-1.el9.noarch");
+        (await store.LatestBuildsAsync(["pkg"], null, None)).Single().DtBuild.Should().Be(500, "without a release every build counts");
+        (await store.LatestBuildsAsync(["pkg"], "r3", None)).Single().Id.Should().Be(tiedA.BuildId, "a build without a release counts for every release");
+        (await store.LatestBuildsAsync([], "r1", None)).Should().BeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Votes_and_promotions_are_recorded_once_and_give_the_qe_state(string provider)
     {
         await using var store = await OpenAsync(provider);

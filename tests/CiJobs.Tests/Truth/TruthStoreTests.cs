@@ -197,6 +197,64 @@ public sealed class TruthStoreTests(PostgresServer server) : IDisposable
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_contradiction_within_one_batch_stores_nothing_and_names_the_first_manifest_that_contradicts(string provider)
+    {
+        var rpm = ProvenanceSamples.File("good.rpm", "rpm of good");
+        var good = ProvenanceSamples.Read(ProvenanceSamples.Manifest("good", files: [rpm]));
+        var reader = ProvenanceSamples.Read(ProvenanceSamples.Manifest("reader", inputs: ProvenanceSamples.Inputs("reader", artifacts: [new ProvenanceArtifact("good.rpm", rpm.Size, rpm.Sha256, "rpm")]))) with { Origin = "reader.json" };
+        var liar = ProvenanceSamples.Read(ProvenanceSamples.Manifest("liar", files: [new ProvenanceFile("x.rpm", 999, rpm.Sha256)])) with { Origin = "liar.json" };
+        var second = ProvenanceSamples.Read(ProvenanceSamples.Manifest("second", files: [new ProvenanceFile("y.rpm", 998, rpm.Sha256)])) with { Origin = "second.json" };
+        await using var store = await OpenAsync(provider);
+
+        var error = await FluentActions.Awaiting(() => store.IngestAsync([good, reader, liar, second], CancellationToken.None)).Should().ThrowAsync<CiJobsException>();
+
+        error.Which.ExitCode.Should().Be(TruthExitCodes.ManifestInvalid);
+        error.Which.Message.Should().Be($"the manifest liar.json gives the artifact {rpm.Sha256} the size 999, the store has {rpm.Size}; nothing of this batch is stored");
+        (await CountAsync(provider, "builds")).Should().Be(0);
+        (await CountAsync(provider, "artifacts")).Should().Be(0);
+        (await store.IngestAsync([good, reader], CancellationToken.None)).Should().Be(new IngestResult(2, 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_batch_of_many_layered_builds_stores_each_row_once_in_manifest_order(string provider)
+    {
+        // 150 builds, each reading the first file of the one before (a batch takes several multi-row statements per table).
+        var files = Enumerable.Range(0, 150).Select(i => ProvenanceSamples.File($"b{i}.rpm", $"rpm {i}")).ToList();
+        var manifests = Enumerable.Range(0, 150).Select(i => ProvenanceSamples.Read(ProvenanceSamples.Manifest(
+            $"b{i}",
+            files: [files[i], ProvenanceSamples.File($"b{i}.src.rpm", $"srpm {i}")],
+            inputs: ProvenanceSamples.Inputs($"b{i}", artifacts: i == 0 ? [] : [new ProvenanceArtifact(files[i - 1].Name, files[i - 1].Size, files[i - 1].Sha256, "rpm")]),
+            dtBuild: 1_000 + i))).ToList();
+        await using var store = await OpenAsync(provider);
+        await store.IngestAsync(manifests[..10], CancellationToken.None);
+
+        (await store.IngestAsync([.. manifests, manifests[70]], CancellationToken.None)).Should().Be(new IngestResult(140, 11));
+
+        (await CountAsync(provider, "builds")).Should().Be(150);
+        (await CountAsync(provider, "artifacts")).Should().Be(300);
+        (await CountAsync(provider, "build_outputs")).Should().Be(300);
+        (await CountAsync(provider, "build_inputs")).Should().Be(150 * 4 + 149);
+        (await CountAsync(provider, "build_nvrs")).Should().Be(150);
+        foreach (var i in new[] { 0, 9, 10, 63, 64, 65, 128, 149 })
+        {
+            var stored = (await store.FindBuildAsync(manifests[i].BuildId, CancellationToken.None))!;
+            stored.Package.Should().Be($"b{i}");
+            stored.DtBuild.Should().Be(1_000 + i);
+            stored.Manifest.Should().Be(manifests[i].Canonical);
+            stored.Outputs.Should().BeEquivalentTo(manifests[i].Manifest.Outputs.Files);
+            stored.Inputs.Select(x => x.Kind).Should().Equal(i == 0 ? ["rdoinfo", "source", "distgit", "buildroot"] : ["rdoinfo", "source", "distgit", "buildroot", "artifact"]);
+            stored.Inputs[1].Commit.Should().Be(manifests[i].Manifest.Inputs.Source.Commit);
+            if (i > 0)
+            {
+                stored.Inputs[4].ArtifactSha256.Should().Be(files[i - 1].Sha256);
+                (await store.BuildsConsumingAsync(files[i - 1].Sha256, CancellationToken.None)).Should().Equal(manifests[i].BuildId);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Two_ingests_of_the_same_builds_at_once_store_each_build_once(string provider)
     {
         var manifests = Enumerable.Range(0, 20).Select(i => ProvenanceSamples.Read(ProvenanceSamples.Manifest($"p{i}"))).ToList();

@@ -22,16 +22,33 @@ public abstract partial class SqlTruthStore : ITruthQueries
         ArgumentNullException.ThrowIfNull(packages);
         return GuardAsync("reading", async () =>
         {
-            var found = new List<BuildSummary>();
+            var distinct = packages.Distinct(StringComparer.Ordinal).ToList();
+            var byPackage = new Dictionary<string, BuildSummary>(StringComparer.Ordinal);
             var releaseFilter = release is null ? "" : " AND (x.release = @r OR x.release IS NULL)";
-            // One prepared command, its package parameter rebound: one index lookup (package, dt_build) per package.
-            await using var command = Command(null, $"SELECT {SummaryColumns} FROM builds b WHERE b.id IN (SELECT x.id FROM builds x WHERE x.package = @p{releaseFilter} ORDER BY x.dt_build DESC, x.id DESC LIMIT 1)", [("p", ""), ("r", release)]);
-            foreach (var package in packages.Distinct(StringComparer.Ordinal))
+            foreach (var chunk in distinct.Chunk(InChunk))
             {
-                command.Parameters["p"].Value = package;
-                found.AddRange(await ReadSummariesAsync(command, cancellationToken));
+                // One statement per chunk of packages: a row of VALUES per package, and for each the id of its newest
+                // build (dt_build, then id, descending: ties go to the greater id) through the builds_package_time index;
+                // a package without a build gives NULL, which matches no build.
+                var parameters = chunk.Select((p, i) => ($"k{i}", (object?)p)).ToList();
+                if (release is not null)
+                {
+                    parameters.Add(("r", release));
+                }
+
+                var rows = string.Join(", ", chunk.Select((_, i) => $"(@k{i})"));
+                await using var command = Command(
+                    null,
+                    $"SELECT {SummaryColumns} FROM builds b WHERE b.id IN (SELECT (SELECT x.id FROM builds x WHERE x.package = p.column1{releaseFilter} ORDER BY x.dt_build DESC, x.id DESC LIMIT 1) FROM (VALUES {rows}) AS p)",
+                    parameters);
+                foreach (var build in await ReadSummariesAsync(command, cancellationToken))
+                {
+                    byPackage[build.Package] = build;
+                }
             }
 
+            // In the order of the packages asked for, as before.
+            var found = distinct.Where(byPackage.ContainsKey).Select(p => byPackage[p]).ToList();
             return (IReadOnlyList<BuildSummary>)await WithNvrsAsync(found, cancellationToken);
         });
     }

@@ -42,6 +42,15 @@ public abstract partial class SqlTruthStore : ITruthStore
             await store.GuardAsync(doing, async () =>
             {
                 await store.Connection.OpenAsync(cancellationToken);
+                if (store.Dialect == TruthDialect.Sqlite)
+                {
+                    // A page cache that holds a query's working set (a release's builds, their outputs and artifacts) and
+                    // an ingest batch's index pages (SQLite's default is 2 MiB), and statement journals in memory rather
+                    // than in temporary files (docs/manual/truth.md, "Performance"). Both last as long as the connection.
+                    await store.ExecuteAsync(null, $"PRAGMA cache_size = -{SqliteCacheKib}", [], cancellationToken);
+                    await store.ExecuteAsync(null, "PRAGMA temp_store = MEMORY", [], cancellationToken);
+                }
+
                 return 0;
             });
             await store.MigrateAsync(cancellationToken);
@@ -111,124 +120,188 @@ public abstract partial class SqlTruthStore : ITruthStore
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The SQLite page cache of a store's connection, in KiB.</summary>
+    private const int SqliteCacheKib = 65_536;
+
+    /// <summary>
+    /// Rows per INSERT statement. PostgreSQL: 64, one round trip for many rows (at most 26 x 64 parameters). SQLite runs
+    /// in-process, and one row per statement measured no slower than 8, 16 or 32 (bench/truth; docs/manual/truth.md).
+    /// </summary>
+    private int RowsPerInsert => Dialect == TruthDialect.Sqlite ? 1 : 64;
+
+    private const string BuildColumns =
+        "id, input_hash, kind, package, project, release, format, status, notes, builder, builder_image, cijobs_version, commit_hash, " +
+        "distro_hash, extended_hash, commit_branch, distro_branch, component, dt_commit, dt_distro, dt_build, source_nvr, job_url, " +
+        "job_pipeline, job_change, manifest";
+
+    /// <summary>
+    /// Stores a batch in one transaction, all or nothing (docs/manual/truth.md, "Ingest"): the first manifest of each build
+    /// id not stored yet is added with its rows; a build already stored (or given twice) is left as it is. The rows go in
+    /// multi-row INSERTs, table by table, and the artifacts' sizes are checked in memory against one read of those stored.
+    /// </summary>
     public Task<IngestResult> IngestAsync(IReadOnlyList<ReadManifest> manifests, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifests);
         return GuardAsync("writing", async () =>
         {
             await using var transaction = await BeginWriteAsync(cancellationToken);
-            int added = 0, stored = 0;
-            foreach (var manifest in manifests)
-            {
-                if (await InsertBuildAsync(transaction, manifest, cancellationToken))
-                {
-                    added++;
-                }
-                else
-                {
-                    stored++;
-                }
-            }
-
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var candidates = manifests.Where(m => seen.Add(m.BuildId)).ToList();
+            // The write lock is held: no other writer adds a build between this INSERT and the commit.
+            var inserted = await InsertRowsAsync(transaction, $"INSERT INTO builds ({BuildColumns})", 26, [.. candidates.Select(BuildRow)], cancellationToken, "ON CONFLICT (id) DO NOTHING RETURNING id");
+            var added = candidates.Where(m => inserted.Contains(m.BuildId)).ToList();
+            await InsertArtifactsAsync(transaction, added, cancellationToken);
+            await InsertRowsAsync(transaction, "INSERT INTO build_inputs (build_id, position, kind, name, url, ref, commit_hash, tree, sha256, artifact_sha256)", 10, [.. added.SelectMany(InputRows)], cancellationToken);
+            await InsertRowsAsync(transaction, "INSERT INTO build_outputs (build_id, name, sha256)", 3, [.. added.SelectMany(m => m.Manifest.Outputs.Files.Select(f => new object?[] { m.BuildId, f.Name, f.Sha256 }))], cancellationToken);
+            await InsertRowsAsync(transaction, "INSERT INTO build_nvrs (build_id, nvr)", 2, [.. added.SelectMany(m => m.Manifest.Outputs.Nvrs.Distinct(StringComparer.Ordinal).Select(n => new object?[] { m.BuildId, n }))], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return new IngestResult(added, stored);
+            return new IngestResult(added.Count, manifests.Count - added.Count);
         });
     }
 
-    /// <summary>Inserts one build and its rows; false when its id is stored already (then nothing else is written).</summary>
-    private async Task<bool> InsertBuildAsync(DbTransaction transaction, ReadManifest read, CancellationToken cancellationToken)
+    /// <summary>The row of a build in the builds table, in the order of <see cref="BuildColumns"/>.</summary>
+    private static object?[] BuildRow(ReadManifest read)
     {
         var m = read.Manifest;
-        var inserted = await ExecuteAsync(
-            transaction,
-            """
-            INSERT INTO builds (id, input_hash, kind, package, project, release, format, status, notes, builder, builder_image,
-                cijobs_version, commit_hash, distro_hash, extended_hash, commit_branch, distro_branch, component, dt_commit,
-                dt_distro, dt_build, source_nvr, job_url, job_pipeline, job_change, manifest)
-            VALUES (@id, @input_hash, @kind, @package, @project, @release, @format, @status, @notes, @builder, @builder_image,
-                @cijobs_version, @commit_hash, @distro_hash, @extended_hash, @commit_branch, @distro_branch, @component, @dt_commit,
-                @dt_distro, @dt_build, @source_nvr, @job_url, @job_pipeline, @job_change, @manifest)
-            ON CONFLICT (id) DO NOTHING
-            """,
-            [
-                ("id", read.BuildId), ("input_hash", m.InputHash), ("kind", m.Kind), ("package", m.Package), ("project", m.Project),
-                ("release", m.Release), ("format", m.Format), ("status", m.Status), ("notes", m.Notes), ("builder", m.Builder),
-                ("builder_image", m.Inputs.BuilderImage), ("cijobs_version", m.Inputs.CijobsVersion), ("commit_hash", m.Dlrn.CommitHash),
-                ("distro_hash", m.Dlrn.DistroHash), ("extended_hash", m.Dlrn.ExtendedHash), ("commit_branch", m.Dlrn.CommitBranch),
-                ("distro_branch", m.Dlrn.DistroBranch), ("component", m.Dlrn.Component), ("dt_commit", m.Dlrn.DtCommit),
-                ("dt_distro", m.Dlrn.DtDistro), ("dt_build", m.Dlrn.DtBuild), ("source_nvr", m.Outputs.SourceNvr), ("job_url", m.Job.Url),
-                ("job_pipeline", m.Job.Pipeline), ("job_change", m.Job.Change), ("manifest", read.Canonical),
-            ],
-            cancellationToken);
-        if (inserted == 0)
+        return
+        [
+            read.BuildId, m.InputHash, m.Kind, m.Package, m.Project, m.Release, m.Format, m.Status, m.Notes, m.Builder,
+            m.Inputs.BuilderImage, m.Inputs.CijobsVersion, m.Dlrn.CommitHash, m.Dlrn.DistroHash, m.Dlrn.ExtendedHash,
+            m.Dlrn.CommitBranch, m.Dlrn.DistroBranch, m.Dlrn.Component, m.Dlrn.DtCommit, m.Dlrn.DtDistro, m.Dlrn.DtBuild,
+            m.Outputs.SourceNvr, m.Job.Url, m.Job.Pipeline, m.Job.Change, read.Canonical,
+        ];
+    }
+
+    /// <summary>
+    /// Adds the artifacts the new builds read and write, each once (at the size it first has in the batch). A sha256
+    /// given a size other than the store's, or than an earlier manifest's of the batch, is a contradiction and stops the
+    /// batch: the first one in manifest order (inputs, then outputs) is reported, as when they were checked one by one.
+    /// </summary>
+    private async Task InsertArtifactsAsync(DbTransaction transaction, List<ReadManifest> added, CancellationToken cancellationToken)
+    {
+        var named = added.SelectMany(m => m.Manifest.Inputs.Artifacts.Select(a => (a.Sha256, a.Size, m.Origin))
+            .Concat(m.Manifest.Outputs.Files.Select(f => (f.Sha256, f.Size, m.Origin)))).ToList();
+        var known = new Dictionary<string, long>(StringComparer.Ordinal);
+        var rows = new List<object?[]>();
+        foreach (var (sha256, size, _) in named)
         {
-            return false;
+            if (known.TryAdd(sha256, size))
+            {
+                rows.Add([sha256, size]);
+            }
         }
 
-        var position = 0;
-        async Task InputAsync(string kind, string? name, string? url, string? @ref, string? commit, string? tree, string? sha256, string? artifact)
+        // The rows not inserted were stored before: their stored sizes replace the batch's.
+        var inserted = await InsertRowsAsync(transaction, "INSERT INTO artifacts (sha256, size)", 2, rows, cancellationToken, "ON CONFLICT (sha256) DO NOTHING RETURNING sha256");
+        foreach (var chunk in known.Keys.Where(k => !inserted.Contains(k)).Chunk(InChunk))
         {
-            await ExecuteAsync(
-                transaction,
-                "INSERT INTO build_inputs (build_id, position, kind, name, url, ref, commit_hash, tree, sha256, artifact_sha256) VALUES (@b, @p, @k, @n, @u, @r, @c, @t, @s, @a)",
-                [("b", read.BuildId), ("p", position++), ("k", kind), ("n", name), ("u", url), ("r", @ref), ("c", commit), ("t", tree), ("s", sha256), ("a", artifact)],
-                cancellationToken);
+            var (list, parameters) = InList(chunk);
+            await using var command = Command(transaction, $"SELECT sha256, size FROM artifacts WHERE sha256 IN {list}", parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                known[reader.GetString(0)] = reader.GetInt64(1);
+            }
         }
 
-        var inputs = m.Inputs;
+        foreach (var (sha256, size, origin) in named)
+        {
+            if (known[sha256] != size)
+            {
+                throw new CiJobsException(
+                    $"the manifest {origin} gives the artifact {sha256} the size {size}, the store has {known[sha256]}; nothing of this batch is stored",
+                    TruthExitCodes.ManifestInvalid);
+            }
+        }
+    }
+
+    /// <summary>A build's inputs as build_inputs rows, numbered in the manifest's order: rdoinfo, source, distgit, patches, buildroot, artifacts.</summary>
+    private static IEnumerable<object?[]> InputRows(ReadManifest read)
+    {
+        var inputs = read.Manifest.Inputs;
+        var rows = new List<object?[]>();
+        void Add(string kind, string? name, string? url, string? @ref, string? commit, string? tree, string? sha256, string? artifact) =>
+            rows.Add([read.BuildId, rows.Count, kind, name, url, @ref, commit, tree, sha256, artifact]);
         if (inputs.Rdoinfo is { } rdoinfo)
         {
-            await InputAsync("rdoinfo", rdoinfo.EntryFile, null, rdoinfo.Tag, rdoinfo.Commit, null, rdoinfo.EntrySha256, null);
+            Add("rdoinfo", rdoinfo.EntryFile, null, rdoinfo.Tag, rdoinfo.Commit, null, rdoinfo.EntrySha256, null);
         }
 
-        await InputAsync("source", null, inputs.Source.Url, inputs.Source.Ref, inputs.Source.Commit, inputs.Source.Tree, null, null);
-        await InputAsync("distgit", inputs.Distgit.Path, inputs.Distgit.Url, inputs.Distgit.Ref, inputs.Distgit.Commit, inputs.Distgit.Tree, null, null);
+        Add("source", null, inputs.Source.Url, inputs.Source.Ref, inputs.Source.Commit, inputs.Source.Tree, null, null);
+        Add("distgit", inputs.Distgit.Path, inputs.Distgit.Url, inputs.Distgit.Ref, inputs.Distgit.Commit, inputs.Distgit.Tree, null, null);
         if (inputs.Patches is { } patches)
         {
-            await InputAsync("patches", patches.Path, patches.Url, patches.Ref, patches.Commit, patches.Tree, null, null);
+            Add("patches", patches.Path, patches.Url, patches.Ref, patches.Commit, patches.Tree, null, null);
         }
 
         foreach (var repository in inputs.Buildroot)
         {
-            await InputAsync("buildroot", repository.MetadataFile, repository.Url, null, null, null, repository.MetadataSha256, null);
+            Add("buildroot", repository.MetadataFile, repository.Url, null, null, null, repository.MetadataSha256, null);
         }
 
         foreach (var artifact in inputs.Artifacts)
         {
-            await ArtifactAsync(transaction, artifact.Sha256, artifact.Size, read.Origin, cancellationToken);
-            await InputAsync("artifact", artifact.Name, null, artifact.Role, null, null, artifact.Sha256, artifact.Sha256);
+            Add("artifact", artifact.Name, null, artifact.Role, null, null, artifact.Sha256, artifact.Sha256);
         }
 
-        foreach (var file in m.Outputs.Files)
-        {
-            await ArtifactAsync(transaction, file.Sha256, file.Size, read.Origin, cancellationToken);
-            await ExecuteAsync(
-                transaction,
-                "INSERT INTO build_outputs (build_id, name, sha256) VALUES (@b, @n, @s)",
-                [("b", read.BuildId), ("n", file.Name), ("s", file.Sha256)],
-                cancellationToken);
-        }
-
-        foreach (var nvr in m.Outputs.Nvrs.Distinct(StringComparer.Ordinal))
-        {
-            await ExecuteAsync(transaction, "INSERT INTO build_nvrs (build_id, nvr) VALUES (@b, @n)", [("b", read.BuildId), ("n", nvr)], cancellationToken);
-        }
-
-        return true;
+        return rows;
     }
 
-    /// <summary>Adds the artifact unless stored; one already stored with another size is a contradiction and stops the batch.</summary>
-    private async Task ArtifactAsync(DbTransaction transaction, string sha256, long size, string origin, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts <paramref name="rows"/> (each <paramref name="columns"/> values) in multi-row INSERTs of
+    /// <see cref="RowsPerInsert"/> rows; the first column of the rows a <c>RETURNING</c> tail gives.
+    /// </summary>
+    private async Task<HashSet<string>> InsertRowsAsync(DbTransaction transaction, string insert, int columns, IReadOnlyList<object?[]> rows, CancellationToken cancellationToken, string tail = "")
     {
-        await ExecuteAsync(transaction, "INSERT INTO artifacts (sha256, size) VALUES (@s, @z) ON CONFLICT (sha256) DO NOTHING", [("s", sha256), ("z", size)], cancellationToken);
-        var command = Prepared(transaction, "SELECT size FROM artifacts WHERE sha256 = @s", [("s", sha256)]);
-        var storedSize = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        if (storedSize != size)
+        var returned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
-            throw new CiJobsException(
-                $"the manifest {origin} gives the artifact {sha256} the size {size}, the store has {storedSize}; nothing of this batch is stored",
-                TruthExitCodes.ManifestInvalid);
+            var command = MultiRowCommand(transaction, insert, columns, chunk.Length, tail);
+            var parameter = 0;
+            foreach (var row in chunk)
+            {
+                foreach (var value in row)
+                {
+                    command.Parameters[parameter++].Value = value ?? DBNull.Value;
+                }
+            }
+
+            if (tail.Contains("RETURNING", StringComparison.Ordinal))
+            {
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    returned.Add(reader.GetString(0));
+                }
+            }
+            else
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
+
+        return returned;
+    }
+
+    /// <summary>The SQL of the multi-row INSERTs by statement head, row count and tail.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Insert, int Columns, int Rows, string Tail), string> MultiRowSql = new();
+
+    /// <summary>The transaction's command <c>INSERT ... VALUES (@v0, ...), ... TAIL</c> of <paramref name="rows"/> rows, its parameters in order (set by position).</summary>
+    private DbCommand MultiRowCommand(DbTransaction transaction, string insert, int columns, int rows, string tail)
+    {
+        var sql = MultiRowSql.GetOrAdd((insert, columns, rows, tail), key =>
+        {
+            var values = Enumerable.Range(0, key.Rows).Select(r => "(" + string.Join(", ", Enumerable.Range(r * key.Columns, key.Columns).Select(c => $"@v{c}")) + ")");
+            return $"{key.Insert} VALUES {string.Join(", ", values)} {key.Tail}".TrimEnd();
+        });
+        UsePreparedFor(transaction);
+        if (!prepared.TryGetValue(sql, out var command))
+        {
+            command = Command(transaction, sql, [.. Enumerable.Range(0, rows * columns).Select(c => ($"@v{c}", (object?)null))]);
+            prepared[sql] = command;
+        }
+
+        return command;
     }
 
     public Task<StoredBuild?> FindBuildAsync(string buildId, CancellationToken cancellationToken) =>
@@ -352,12 +425,7 @@ public abstract partial class SqlTruthStore : ITruthStore
 
     private DbCommand Prepared(DbTransaction transaction, string sql, IReadOnlyList<(string Name, object? Value)> parameters)
     {
-        if (!ReferenceEquals(preparedFor, transaction))
-        {
-            DisposePrepared();
-            preparedFor = transaction;
-        }
-
+        UsePreparedFor(transaction);
         if (!prepared.TryGetValue(sql, out var command))
         {
             command = Command(transaction, sql, parameters);
@@ -371,6 +439,16 @@ public abstract partial class SqlTruthStore : ITruthStore
         }
 
         return command;
+    }
+
+    /// <summary>Drops the commands of an earlier transaction.</summary>
+    private void UsePreparedFor(DbTransaction transaction)
+    {
+        if (!ReferenceEquals(preparedFor, transaction))
+        {
+            DisposePrepared();
+            preparedFor = transaction;
+        }
     }
 
     private void DisposePrepared()
