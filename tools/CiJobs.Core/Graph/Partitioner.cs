@@ -372,6 +372,8 @@ public static class Partitioner
             }
         }
 
+        // The longest chain after it first, then the unit number.
+        var priority = Comparer<int>.Create((a, b) => bottom[a] != bottom[b] ? bottom[b].CompareTo(bottom[a]) : a.CompareTo(b));
         var layout = new Layout([], []);
         var left = largeUnits.Length;
         for (var w = 0; left > 0; w++)
@@ -380,8 +382,8 @@ public static class Partitioner
             layout.AddWave(partitions);
             var loads = layout.Loads[w];
             var closed = new bool[partitions];
-            var ready = largeUnits.Where(u => wave[u] < 0 && remaining[u] == 0)
-                .OrderByDescending(u => bottom[u]).ThenBy(u => u).ToList();
+            var ready = largeUnits.Where(u => wave[u] < 0 && remaining[u] == 0).ToList();
+            ready.Sort(priority);
             var local = new List<int>[partitions];
             for (var p = 0; p < partitions; p++)
             {
@@ -404,21 +406,12 @@ public static class Partitioner
                     break;
                 }
 
+                // Both lists are in priority order: the first unit that fits is the best of each.
                 bool Fits(int u) => loads[p] == 0 || loads[p] + units.Cost[u] <= length;
                 var fromReady = ready.FindIndex(Fits);
-                var fromLocal = -1;
-                for (var k = 0; k < local[p].Count; k++)
-                {
-                    var u = local[p][k];
-                    if (Fits(u) && (fromLocal < 0 || Before(u, local[p][fromLocal])))
-                    {
-                        fromLocal = k;
-                    }
-                }
-
-                bool Before(int a, int b) => bottom[a] > bottom[b] || (bottom[a] == bottom[b] && a < b);
+                var fromLocal = local[p].FindIndex(Fits);
                 int unit;
-                if (fromLocal >= 0 && (fromReady < 0 || Before(local[p][fromLocal], ready[fromReady])))
+                if (fromLocal >= 0 && (fromReady < 0 || priority.Compare(local[p][fromLocal], ready[fromReady]) < 0))
                 {
                     unit = local[p][fromLocal];
                     local[p].RemoveAt(fromLocal);
@@ -450,7 +443,8 @@ public static class Partitioner
 
                         if (home >= 0)
                         {
-                            local[home].Add(v);
+                            var at = local[home].BinarySearch(v, priority);
+                            local[home].Insert(~at, v);
                         }
                     }
                 }
