@@ -288,9 +288,21 @@ public static class Partitioner
 
         Layout? best = null;
         var (first, others) = (grid[0], grid[0]);
+        var budget = new Budget { Left = Budget.Slots };
         bool Try(double firstWave, double otherWaves)
         {
-            var layout = FillSmall(ListSchedule(units, bottom, largeUnits, partitions, firstWave, otherWaves), small);
+            if (budget.Left <= 0)
+            {
+                return false;
+            }
+
+            var scheduled = ListSchedule(units, bottom, largeUnits, partitions, firstWave, otherWaves, best?.Makespan ?? double.PositiveInfinity, budget);
+            if (scheduled is null)
+            {
+                return false;
+            }
+
+            var layout = FillSmall(scheduled, small);
             if (best is null || layout.Makespan < best.Makespan)
             {
                 best = layout;
@@ -327,6 +339,18 @@ public static class Partitioner
         return best!;
     }
 
+    /// <summary>
+    /// How many (wave, partition) slots the search may lay out in all: a deep graph (a chain of 20,000 packages has
+    /// as many waves at the shortest wave length) stops the search early instead of taking seconds. It counts work,
+    /// not time, so every CI node stops at the same schedule.
+    /// </summary>
+    private sealed class Budget
+    {
+        public const long Slots = 500_000;
+
+        public long Left { get; set; }
+    }
+
     /// <summary>Each unit's bottom level: its build time plus the longest chain of units that need it.</summary>
     private static double[] BottomLevels(Units units)
     {
@@ -350,7 +374,9 @@ public static class Partitioner
     /// partition, when all its dependencies of this wave are there (it then builds after them); if they are in
     /// several partitions it waits for the next wave. A partition with nothing that fits is done for the wave.
     /// </summary>
-    private static Layout ListSchedule(Units units, double[] bottom, int[] largeUnits, int partitions, double firstWave, double otherWaves)
+    /// <remarks>Gives up (null) once its waves add up to <paramref name="cutoff"/>: filling in the small components
+    /// would only make it longer.</remarks>
+    private static Layout? ListSchedule(Units units, double[] bottom, int[] largeUnits, int partitions, double firstWave, double otherWaves, double cutoff, Budget budget)
     {
         var count = units.Cost.Length;
         var wave = new int[count];
@@ -376,14 +402,19 @@ public static class Partitioner
         var priority = Comparer<int>.Create((a, b) => bottom[a] != bottom[b] ? bottom[b].CompareTo(bottom[a]) : a.CompareTo(b));
         var layout = new Layout([], []);
         var left = largeUnits.Length;
+        // Units whose dependencies are all placed but that no partition took in their wave wait for the next one.
+        var waiting = largeUnits.Where(u => remaining[u] == 0).ToList();
+        var sum = 0.0;
         for (var w = 0; left > 0; w++)
         {
             var length = w == 0 ? firstWave : otherWaves;
+            budget.Left -= partitions;
             layout.AddWave(partitions);
             var loads = layout.Loads[w];
             var closed = new bool[partitions];
-            var ready = largeUnits.Where(u => wave[u] < 0 && remaining[u] == 0).ToList();
+            var ready = waiting;
             ready.Sort(priority);
+            waiting = [];
             var local = new List<int>[partitions];
             for (var p = 0; p < partitions; p++)
             {
@@ -403,6 +434,18 @@ public static class Partitioner
 
                 if (p < 0)
                 {
+                    waiting.AddRange(ready);
+                    foreach (var list in local)
+                    {
+                        waiting.AddRange(list);
+                    }
+
+                    sum += loads.Max();
+                    if (sum >= cutoff && left > 0)
+                    {
+                        return null;
+                    }
+
                     break;
                 }
 
@@ -445,6 +488,10 @@ public static class Partitioner
                         {
                             var at = local[home].BinarySearch(v, priority);
                             local[home].Insert(~at, v);
+                        }
+                        else
+                        {
+                            waiting.Add(v);
                         }
                     }
                 }
