@@ -236,6 +236,7 @@ public class BuildJobTests
                 ["zuul"] = zuul,
                 ["cijobs_publish_dlrn_api_url"] = dlrn.BaseUrl,
                 ["cijobs_publish_dlrn_credentials"] = new JsonObject { ["username"] = "ciuser", ["password"] = password },
+                ["cijobs_publish_dlrn_store"] = Path.Combine(job.JobDir, "truth.db"),
             },
             "cijobs-base/pre.yaml", "cijobs-publish-dlrn/run.yaml");
 
@@ -246,6 +247,23 @@ public class BuildJobTests
         dlrn.Commits.Should().ContainSingle(c => c.CommitHash == commitHash && c.DistroHash == distroHash && c.Status == "SUCCESS");
         runs.Should().AllSatisfy(r => r.Output.Should().NotContain(password));
         File.Exists(Path.Combine(job.Home, "cijobs", "dlrn-password")).Should().BeFalse("the password file is removed after the import");
+
+        // Published, then recorded: the publication, and the build's manifest fetched from the log server (sha256 checked).
+        var manifest = artifact["metadata"]!["provenance"]!;
+        using var store = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(job.JobDir, "truth.db")};Mode=ReadOnly;Pooling=False");
+        store.Open();
+        string Scalar(string sql)
+        {
+            using var command = store.CreateCommand();
+            command.CommandText = sql;
+            return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
+        }
+
+        Scalar("SELECT project_name || ' ' || commit_hash || ' ' || distro_hash FROM publications").Should().Be($"example-greetlib {commitHash} {distroHash}");
+        Scalar("SELECT package || ' ' || status || ' ' || commit_hash FROM builds").Should().Be($"example-greetlib SUCCESS {commitHash}", runs[1].Output);
+        ((string?)manifest["sha256"]).Should().MatchRegex("^[0-9a-f]{64}$");
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(job.LogRoot, "truth", "ingest-report.json")))!;
+        ((int?)report["manifests"]!["added"]).Should().Be(1);
     }
 }
 
