@@ -51,12 +51,7 @@ public sealed class GitLabCiTemplateTests : IAsyncLifetime
         }
 
         arguments.Add("cijobs-mr-sync");
-        return await global::CliWrap.Cli.Wrap("gitlab-ci-local")
-            .WithArguments(arguments)
-            .WithWorkingDirectory(directory)
-            .WithEnvironmentVariables(new Dictionary<string, string?> { ["GCL_IGNORE_PREDEFINED_VARS"] = "CI_PIPELINE_SOURCE,CI_SERVER_URL" })
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync();
+        return await GitLabCiLocal.RunAsync(directory, arguments, "CI_PIPELINE_SOURCE,CI_SERVER_URL");
     }
 
     [Theory]

@@ -2,7 +2,6 @@ using CiJobs.Fakes.Dlrn;
 using CiJobs.Tests.Builds;
 using CiJobs.Tests.Dlrn;
 using CiJobs.Tests.Support;
-using CliWrap;
 using CliWrap.Buffered;
 using FluentAssertions;
 
@@ -25,13 +24,7 @@ public sealed class AuditGitLabTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) =>
-        global::CliWrap.Cli.Wrap("gitlab-ci-local")
-            .WithArguments(arguments)
-            .WithWorkingDirectory(dir)
-            .WithEnvironmentVariables(new Dictionary<string, string?> { ["GCL_IGNORE_PREDEFINED_VARS"] = "CI_PIPELINE_SOURCE" })
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync();
+    private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) => GitLabCiLocal.RunAsync(dir, arguments, "CI_PIPELINE_SOURCE");
 
     [Fact]
     public async Task A_scheduled_audit_fails_on_drift_with_its_report_and_passes_when_dlrn_holds_every_head()

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using CiJobs.Tests.Builds;
 using CiJobs.Tests.Support;
-using CliWrap;
 using CliWrap.Buffered;
 
 namespace CiJobs.Tests.JobLibrary;
@@ -24,13 +23,7 @@ public sealed partial class MassRebuildGitLabTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) =>
-        global::CliWrap.Cli.Wrap("gitlab-ci-local")
-            .WithArguments(arguments)
-            .WithWorkingDirectory(dir)
-            .WithEnvironmentVariables(new Dictionary<string, string?> { ["CIJOBS_TRUTH_STORE"] = null })
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync();
+    private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) => GitLabCiLocal.RunAsync(dir, arguments);
 
     [Fact]
     public async Task Three_parallel_partitions_build_wave_by_wave_and_a_second_run_rebuilds_nothing()

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CiJobs.Fakes.GitLab;
 using CiJobs.Tests.Support;
-using CliWrap;
 using CliWrap.Buffered;
 using Xunit.Abstractions;
 
@@ -49,15 +48,7 @@ public sealed class PackageCheckGitLabTests(ITestOutputHelper testOutput) : IAsy
     }
 
     private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) =>
-        global::CliWrap.Cli.Wrap("gitlab-ci-local")
-            .WithArguments(arguments)
-            .WithWorkingDirectory(dir)
-            .WithEnvironmentVariables(new Dictionary<string, string?>
-            {
-                ["GCL_IGNORE_PREDEFINED_VARS"] = "CI_PIPELINE_SOURCE,CI_SERVER_URL,CI_PIPELINE_ID,CI_PROJECT_ID,CI_MERGE_REQUEST_IID",
-            })
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync();
+        GitLabCiLocal.RunAsync(dir, arguments, "CI_PIPELINE_SOURCE,CI_SERVER_URL,CI_PIPELINE_ID,CI_PROJECT_ID,CI_MERGE_REQUEST_IID");
 
     [Fact]
     public async Task A_failing_install_test_cancels_the_pipeline_and_the_system_test_stops()

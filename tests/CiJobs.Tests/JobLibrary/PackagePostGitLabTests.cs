@@ -3,7 +3,6 @@ using System.Text.Json;
 using CiJobs.Fakes.GitLab;
 using CiJobs.Tests.Builds;
 using CiJobs.Tests.Support;
-using CliWrap;
 using CliWrap.Buffered;
 
 namespace CiJobs.Tests.JobLibrary;
@@ -35,15 +34,7 @@ public sealed class PackagePostGitLabTests : IAsyncLifetime
     }
 
     private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) =>
-        global::CliWrap.Cli.Wrap("gitlab-ci-local")
-            .WithArguments(arguments)
-            .WithWorkingDirectory(dir)
-            .WithEnvironmentVariables(new Dictionary<string, string?>
-            {
-                ["GCL_IGNORE_PREDEFINED_VARS"] = "CI_PIPELINE_SOURCE,CI_SERVER_URL,CI_PROJECT_ID,CI_DEFAULT_BRANCH",
-            })
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync();
+        GitLabCiLocal.RunAsync(dir, arguments, "CI_PIPELINE_SOURCE,CI_SERVER_URL,CI_PROJECT_ID,CI_DEFAULT_BRANCH");
 
     [Fact]
     public async Task The_push_pipeline_reuses_the_merged_results_build_publishes_it_and_syncs_the_mirror()

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using CiJobs.Tests.Builds;
 using CiJobs.Tests.Dlrn;
 using CiJobs.Tests.Support;
-using CliWrap;
 using CliWrap.Buffered;
 
 namespace CiJobs.Tests.JobLibrary;
@@ -18,13 +17,7 @@ public sealed class TruthIngestGitLabTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) =>
-        global::CliWrap.Cli.Wrap("gitlab-ci-local")
-            .WithArguments(arguments)
-            .WithWorkingDirectory(dir)
-            .WithEnvironmentVariables(new Dictionary<string, string?> { ["GCL_IGNORE_PREDEFINED_VARS"] = "CI_PIPELINE_SOURCE", ["CIJOBS_TRUTH_STORE"] = null })
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync();
+    private static Task<BufferedCommandResult> GitLabCiLocalAsync(string dir, params string[] arguments) => GitLabCiLocal.RunAsync(dir, arguments, "CI_PIPELINE_SOURCE");
 
     [Fact]
     public async Task A_scheduled_ingest_stores_DLRNs_commits_once()
