@@ -144,36 +144,12 @@ public sealed partial class FakeDlrnServer
         var field = match.Groups["field"].Value;
         var aggregate = field == "civoteAgg";
         var type = aggregate ? "CIVoteAgg" : "CIVote";
-        var arguments = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        var argumentText = match.Groups["args"].Value;
-        foreach (Match argument in ArgumentPattern().Matches(argumentText))
+        if (await ParseGraphQlFieldAsync(context, match, field, type, (aggregate ? AggregateArguments : VoteArguments).Contains, (aggregate ? AggregateFields : VoteFields).Contains) is not { } parsed)
         {
-            var name = argument.Groups["name"].Value;
-            if (!(aggregate ? AggregateArguments : VoteArguments).Contains(name))
-            {
-                await WriteGraphQlErrorAsync(context, $"Unknown argument \"{name}\" on field \"{field}\" of type \"Query\".");
-                return;
-            }
-
-            arguments[name] = JsonNode.Parse(argument.Groups["value"].Value);
-        }
-
-        if (ArgumentPattern().Replace(argumentText, "").Trim(' ', ',', '\n', '\t', '\r').Length > 0)
-        {
-            await WriteGraphQlErrorAsync(context, $"Syntax Error: cannot parse the arguments '{argumentText}'.");
             return;
         }
 
-        var fields = match.Groups["fields"].Value.Split((char[])[' ', '\n', '\t', '\r', ','], StringSplitOptions.RemoveEmptyEntries);
-        foreach (var name in fields)
-        {
-            if (!(aggregate ? AggregateFields : VoteFields).Contains(name))
-            {
-                await WriteGraphQlErrorAsync(context, $"Cannot query field \"{name}\" on type \"{type}\".");
-                return;
-            }
-        }
-
+        var (arguments, fields) = parsed;
         int Number(string name, int fallback) => arguments.TryGetValue(name, out var v) && v is not null ? v.GetValue<int>() : fallback;
         string? Text(string name) => arguments.TryGetValue(name, out var v) && v is not null ? v.GetValue<string>() : null;
 

@@ -781,36 +781,12 @@ public sealed partial class FakeDlrnServer : FakeServer
             return;
         }
 
-        var arguments = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        var argumentText = match.Groups["args"].Value;
-        foreach (Match argument in ArgumentPattern().Matches(argumentText))
+        if (await ParseGraphQlFieldAsync(context, match, "commits", "Commit", GraphQlCommitArguments.Contains, GraphQlCommitFields.ContainsKey) is not { } parsed)
         {
-            var name = argument.Groups["name"].Value;
-            if (!GraphQlCommitArguments.Contains(name))
-            {
-                await WriteGraphQlErrorAsync(context, $"Unknown argument \"{name}\" on field \"commits\" of type \"Query\".");
-                return;
-            }
-
-            arguments[name] = JsonNode.Parse(argument.Groups["value"].Value);
-        }
-
-        if (ArgumentPattern().Replace(argumentText, "").Trim(' ', ',', '\n', '\t', '\r').Length > 0)
-        {
-            await WriteGraphQlErrorAsync(context, $"Syntax Error: cannot parse the arguments '{argumentText}'.");
             return;
         }
 
-        var fields = match.Groups["fields"].Value.Split((char[])[' ', '\n', '\t', '\r', ','], StringSplitOptions.RemoveEmptyEntries);
-        foreach (var field in fields)
-        {
-            if (!GraphQlCommitFields.ContainsKey(field))
-            {
-                await WriteGraphQlErrorAsync(context, $"Cannot query field \"{field}\" on type \"Commit\".");
-                return;
-            }
-        }
-
+        var (arguments, fields) = parsed;
         string? Text(string name) => arguments.TryGetValue(name, out var v) && v is not null ? v.GetValue<string>() : null;
         int Number(string name, int fallback) => arguments.TryGetValue(name, out var v) && v is not null ? v.GetValue<int>() : fallback;
         IEnumerable<FakeDlrnCommit> rows = Commits;
@@ -1323,6 +1299,43 @@ public sealed partial class FakeDlrnServer : FakeServer
 
     private static Task WriteMessageAsync(HttpContext context, int status, string message) =>
         WriteJsonAsync(context, status, new JsonObject { ["message"] = message });
+
+    /// <summary>
+    /// The literal arguments and the selected fields of one GraphQL query field, each name checked as graphene checks it;
+    /// null, with the error answered, when a name is unknown or the arguments do not parse.
+    /// </summary>
+    private static async Task<(Dictionary<string, JsonNode?> Arguments, string[] Fields)?> ParseGraphQlFieldAsync(
+        HttpContext context, Match match, string field, string type, Func<string, bool> isArgument, Func<string, bool> isField)
+    {
+        var arguments = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var argumentText = match.Groups["args"].Value;
+        foreach (Match argument in ArgumentPattern().Matches(argumentText))
+        {
+            var name = argument.Groups["name"].Value;
+            if (!isArgument(name))
+            {
+                await WriteGraphQlErrorAsync(context, $"Unknown argument \"{name}\" on field \"{field}\" of type \"Query\".");
+                return null;
+            }
+
+            arguments[name] = JsonNode.Parse(argument.Groups["value"].Value);
+        }
+
+        if (ArgumentPattern().Replace(argumentText, "").Trim(' ', ',', '\n', '\t', '\r').Length > 0)
+        {
+            await WriteGraphQlErrorAsync(context, $"Syntax Error: cannot parse the arguments '{argumentText}'.");
+            return null;
+        }
+
+        var fields = match.Groups["fields"].Value.Split((char[])[' ', '\n', '\t', '\r', ','], StringSplitOptions.RemoveEmptyEntries);
+        if (fields.FirstOrDefault(name => !isField(name)) is { } unknown)
+        {
+            await WriteGraphQlErrorAsync(context, $"Cannot query field \"{unknown}\" on type \"{type}\".");
+            return null;
+        }
+
+        return (arguments, fields);
+    }
 
     private static Task WriteGraphQlErrorAsync(HttpContext context, string message) =>
         WriteJsonAsync(context, 400, new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["message"] = message }) });

@@ -32,33 +32,21 @@ public sealed class DlrnIngestReader(DlrnApiClient client, Action<string> progre
     {
         ArgumentNullException.ThrowIfNull(cursors);
         long Cursor(string kind) => cursors.GetValueOrDefault(kind);
-        var commits = await WalkAsync(
-            DlrnKinds.Commits,
-            (offset, ct) => GraphQlPageAsync("commits", CommitFields, offset, ParseCommit, ct),
-            c => c.Id,
-            c => c.Id.ToString(CultureInfo.InvariantCulture),
+
+        // The three GraphQL tables page alike: by their id, newest first.
+        Task<DlrnRead<T>> ById<T>(string kind, string field, string fields, Func<JsonElement, T> parse, Func<T, long> id) => WalkAsync(
+            kind,
+            (offset, ct) => GraphQlPageAsync(field, fields, offset, parse, ct),
+            id,
+            row => id(row).ToString(CultureInfo.InvariantCulture),
             byId: true,
-            Cursor(DlrnKinds.Commits),
+            Cursor(kind),
             reread,
             cancellationToken);
-        var votes = await WalkAsync(
-            DlrnKinds.Votes,
-            (offset, ct) => GraphQlPageAsync("civote", VoteFields, offset, ParseVote, ct),
-            v => v.Id,
-            v => v.Id.ToString(CultureInfo.InvariantCulture),
-            byId: true,
-            Cursor(DlrnKinds.Votes),
-            reread,
-            cancellationToken);
-        var aggregates = await WalkAsync(
-            DlrnKinds.AggregateVotes,
-            (offset, ct) => GraphQlPageAsync("civoteAgg", AggregateFields, offset, ParseAggregateVote, ct),
-            v => v.Id,
-            v => v.Id.ToString(CultureInfo.InvariantCulture),
-            byId: true,
-            Cursor(DlrnKinds.AggregateVotes),
-            reread,
-            cancellationToken);
+
+        var commits = await ById(DlrnKinds.Commits, "commits", CommitFields, ParseCommit, c => c.Id);
+        var votes = await ById(DlrnKinds.Votes, "civote", VoteFields, ParseVote, v => v.Id);
+        var aggregates = await ById(DlrnKinds.AggregateVotes, "civoteAgg", AggregateFields, ParseAggregateVote, v => v.Id);
         var promotions = await WalkAsync(
             DlrnKinds.Promotions,
             PromotionPageAsync,
