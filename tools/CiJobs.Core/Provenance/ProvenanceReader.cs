@@ -20,7 +20,12 @@ public static class ProvenanceReader
     public const int MaxBytes = 1 << 20;
 
     /// <summary>Reads the manifest file at <paramref name="path"/>.</summary>
-    public static async Task<ReadManifest> ReadFileAsync(string path, CancellationToken cancellationToken)
+    public static async Task<ReadManifest> ReadFileAsync(string path, CancellationToken cancellationToken) =>
+        Read(await ReadBytesAsync(path, cancellationToken), path);
+
+    /// <summary>The bytes of the manifest file at <paramref name="path"/>, at most <see cref="MaxBytes"/> (else exit 135;
+    /// exit 4 when it cannot be read).</summary>
+    public static async Task<byte[]> ReadBytesAsync(string path, CancellationToken cancellationToken)
     {
         byte[] bytes;
         try
@@ -39,7 +44,7 @@ public static class ProvenanceReader
             throw new CiJobsException($"cannot read the manifest {path}: {e.Message}", ExitCodes.Io, e);
         }
 
-        return Read(bytes, path);
+        return bytes;
     }
 
     /// <summary>Reads a manifest's bytes; <paramref name="origin"/> names it in messages.</summary>

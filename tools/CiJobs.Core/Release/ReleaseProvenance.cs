@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using CiJobs.Core.Builds;
 using CiJobs.Core.Dlrn;
 using CiJobs.Core.Platform;
@@ -69,7 +68,7 @@ public static class ReleaseProvenance
                     throw Refused($"{PackageNames.Printable(path)} does not list {PackageNames.Printable(file.Name)}: it is not the manifest of this build");
                 }
 
-                var actual = Sha256(file.Source);
+                var actual = ReleasePublisher.Sha256(file.Source);
                 if (!string.Equals(expected, actual, StringComparison.Ordinal))
                 {
                     throw Refused($"{PackageNames.Printable(file.Name)} is not the file {PackageNames.Printable(path)} describes (sha256 {actual}, the manifest says {expected})");
@@ -125,39 +124,18 @@ public static class ReleaseProvenance
         return written;
     }
 
+    /// <summary>The manifest as <c>truth ingest</c> reads it, its refusals exit 117 here.</summary>
     private static async Task<Kept> ReadOneAsync(string path, CancellationToken cancellationToken)
     {
-        byte[] bytes;
         try
         {
-            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true);
-            if (stream.Length > ProvenanceReader.MaxBytes)
-            {
-                throw Refused($"{PackageNames.Printable(path)} is larger than {ProvenanceReader.MaxBytes} bytes");
-            }
-
-            bytes = new byte[stream.Length];
-            await stream.ReadExactlyAsync(bytes, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Refused($"cannot read {PackageNames.Printable(path)}: {e.Message}");
-        }
-
-        try
-        {
+            var bytes = await ProvenanceReader.ReadBytesAsync(path, cancellationToken);
             return new Kept(ProvenanceReader.Read(bytes, path), bytes);
         }
         catch (CiJobsException e)
         {
             throw new CiJobsException(e.Message, ReleaseExitCodes.CannotPublish, e);
         }
-    }
-
-    private static string Sha256(string file)
-    {
-        using var stream = File.OpenRead(file);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     private static CiJobsException Refused(string message) => new(message, ReleaseExitCodes.CannotPublish);

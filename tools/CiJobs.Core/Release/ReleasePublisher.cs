@@ -613,7 +613,7 @@ public sealed partial class ReleasePublisher(IProcessRunner runner)
             string.Concat(manifest.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Value}  {e.Key}\n")),
             cancellationToken);
 
-    private static string Sha256(string file)
+    internal static string Sha256(string file)
     {
         using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
