@@ -39,6 +39,9 @@ internal enum WaveLayout
 
     /// <summary>Critical-path-first list scheduling in waves of a searched length.</summary>
     ListSchedule,
+
+    /// <summary>The same list schedule with every unit, small components included (split by their own order).</summary>
+    AllUnits,
 }
 
 /// <summary>Splits a build graph into balanced partitions that no dependency crosses; deterministic (ties by name),
@@ -146,14 +149,28 @@ public static class Partitioner
         var largeUnits = large.SelectMany(c => c.Members).Select(i => scc[i]).Distinct().Order().ToArray();
         var units = new Units(unitCost, unitMembers, unitDeps, level);
 
-        var chosen = layout == WaveLayout.ListSchedule ? null : FillSmall(ByLevels(units, largeUnits, partitions), small);
-        if (layout != WaveLayout.Levels && largeUnits.Length > 0)
+        // Candidates in order (levels, list schedule of the large components, list schedule of every unit); the
+        // shortest wins, the earliest on a tie, so the plan is never longer than an earlier candidate's.
+        var budget = new Budget { Left = Budget.Slots };
+        var chosen = layout is WaveLayout.Best or WaveLayout.Levels ? FillSmall(ByLevels(units, largeUnits, partitions), small) : null;
+        void Consider(Layout? candidate)
         {
-            var scheduled = BestListSchedule(units, largeUnits, partitions, lowerBound, small);
-            if (chosen is null || scheduled.Makespan < chosen.Makespan)
+            if (candidate is not null && (chosen is null || candidate.Makespan < chosen.Makespan))
             {
-                chosen = scheduled;
+                chosen = candidate;
             }
+        }
+
+        if (layout is WaveLayout.Best or WaveLayout.ListSchedule && largeUnits.Length > 0)
+        {
+            Consider(BestListSchedule(units, largeUnits, partitions, lowerBound, small, budget, double.PositiveInfinity));
+        }
+
+        // Only a cycle must stay whole: with a component larger than the ideal load there are waves anyway, and the
+        // small components' units may then go in them too, each where its own dependencies allow.
+        if (layout is WaveLayout.Best or WaveLayout.AllUnits && largeUnits.Length > 0)
+        {
+            Consider(BestListSchedule(units, [.. Enumerable.Range(0, unitCount)], partitions, lowerBound, [], budget, chosen?.Makespan ?? double.PositiveInfinity));
         }
 
         chosen ??= FillSmall(ByLevels(units, largeUnits, partitions), small);
@@ -274,7 +291,7 @@ public static class Partitioner
     /// lower bound, first for every wave, then for the first wave alone, then again for the others), small components
     /// filled in after each; the shortest makespan wins, the earliest tried on a tie.
     /// </summary>
-    private static Layout BestListSchedule(Units units, int[] largeUnits, int partitions, double lowerBound, List<Component> small)
+    private static Layout? BestListSchedule(Units units, int[] largeUnits, int partitions, double lowerBound, List<Component> small, Budget budget, double cutoff)
     {
         const int Steps = 32;
         var bottom = BottomLevels(units);
@@ -288,7 +305,6 @@ public static class Partitioner
 
         Layout? best = null;
         var (first, others) = (grid[0], grid[0]);
-        var budget = new Budget { Left = Budget.Slots };
         bool Try(double firstWave, double otherWaves)
         {
             if (budget.Left <= 0)
@@ -296,14 +312,14 @@ public static class Partitioner
                 return false;
             }
 
-            var scheduled = ListSchedule(units, bottom, largeUnits, partitions, firstWave, otherWaves, best?.Makespan ?? double.PositiveInfinity, budget);
+            var scheduled = ListSchedule(units, bottom, largeUnits, partitions, firstWave, otherWaves, best?.Makespan ?? cutoff, budget);
             if (scheduled is null)
             {
                 return false;
             }
 
             var layout = FillSmall(scheduled, small);
-            if (best is null || layout.Makespan < best.Makespan)
+            if (layout.Makespan < (best?.Makespan ?? cutoff))
             {
                 best = layout;
                 return true;
@@ -336,7 +352,7 @@ public static class Partitioner
             }
         }
 
-        return best!;
+        return best;
     }
 
     /// <summary>
