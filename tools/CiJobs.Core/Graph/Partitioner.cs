@@ -39,6 +39,9 @@ internal enum WaveLayout
 
     /// <summary>Critical-path-first list scheduling in waves of a searched length.</summary>
     ListSchedule,
+
+    /// <summary>The same list schedule with every unit, small components included (split by their own order).</summary>
+    AllUnits,
 }
 
 /// <summary>Splits a build graph into balanced partitions that no dependency crosses; deterministic (ties by name),
@@ -137,8 +140,8 @@ public static class Partitioner
             .ToList();
         var ideal = total / partitions;
 
-        // A component larger than the ideal load is split into units over waves; the others stay whole, and go,
-        // largest first, where they raise the makespan least.
+        // A component larger than the ideal load is split into units over waves; in the first two layouts the others
+        // stay whole, and go, largest first, where they raise the makespan least.
         var large = components.Where(c => c.Seconds > ideal && c.Members.Count > 1).ToList();
         var largeSet = large.Select(c => c.First).ToHashSet(StringComparer.Ordinal);
         var small = components.Where(c => !largeSet.Contains(c.First))
@@ -146,14 +149,28 @@ public static class Partitioner
         var largeUnits = large.SelectMany(c => c.Members).Select(i => scc[i]).Distinct().Order().ToArray();
         var units = new Units(unitCost, unitMembers, unitDeps, level);
 
-        var chosen = layout == WaveLayout.ListSchedule ? null : FillSmall(ByLevels(units, largeUnits, partitions), small);
-        if (layout != WaveLayout.Levels && largeUnits.Length > 0)
+        // Candidates in order (levels, list schedule of the large components, list schedule of every unit); the
+        // shortest wins, the earliest on a tie, so the plan is never longer than an earlier candidate's.
+        var budget = new Budget { Left = Budget.Slots };
+        var chosen = layout is WaveLayout.Best or WaveLayout.Levels ? FillSmall(ByLevels(units, largeUnits, partitions), small) : null;
+        void Consider(Layout? candidate)
         {
-            var scheduled = BestListSchedule(units, largeUnits, partitions, lowerBound, small);
-            if (chosen is null || scheduled.Makespan < chosen.Makespan)
+            if (candidate is not null && (chosen is null || candidate.Makespan < chosen.Makespan))
             {
-                chosen = scheduled;
+                chosen = candidate;
             }
+        }
+
+        if (layout is WaveLayout.Best or WaveLayout.ListSchedule && largeUnits.Length > 0)
+        {
+            Consider(BestListSchedule(units, largeUnits, partitions, lowerBound, small, budget, double.PositiveInfinity, eachWave: false));
+        }
+
+        // Only a cycle must stay whole: with a component larger than the ideal load there are waves anyway, and the
+        // small components' units may then go in them too, each where its own dependencies allow.
+        if (layout is WaveLayout.Best or WaveLayout.AllUnits && largeUnits.Length > 0)
+        {
+            Consider(BestListSchedule(units, [.. Enumerable.Range(0, unitCount)], partitions, lowerBound, [], budget, double.PositiveInfinity, eachWave: true));
         }
 
         chosen ??= FillSmall(ByLevels(units, largeUnits, partitions), small);
@@ -270,11 +287,13 @@ public static class Partitioner
     }
 
     /// <summary>
-    /// The list schedule of the largest units for a few wave lengths (a geometric grid from the longest unit to the
-    /// lower bound, first for every wave, then for the first wave alone, then again for the others), small components
-    /// filled in after each; the shortest makespan wins, the earliest tried on a tie.
+    /// The list schedule of the given units for a few wave lengths (a geometric grid from the longest unit to the
+    /// lower bound, first for every wave, then for the first wave alone, then again for the others, then, with
+    /// <paramref name="eachWave"/>, for each later wave alone in turn), small components filled in after each; the
+    /// shortest makespan wins, the earliest tried on a tie. Null when none is shorter than <paramref name="cutoff"/>
+    /// or the budget is spent first.
     /// </summary>
-    private static Layout BestListSchedule(Units units, int[] largeUnits, int partitions, double lowerBound, List<Component> small)
+    private static Layout? BestListSchedule(Units units, int[] largeUnits, int partitions, double lowerBound, List<Component> small, Budget budget, double cutoff, bool eachWave)
     {
         const int Steps = 32;
         var bottom = BottomLevels(units);
@@ -288,22 +307,21 @@ public static class Partitioner
 
         Layout? best = null;
         var (first, others) = (grid[0], grid[0]);
-        var budget = new Budget { Left = Budget.Slots };
-        bool Try(double firstWave, double otherWaves)
+        bool Try(params double[] lengths)
         {
             if (budget.Left <= 0)
             {
                 return false;
             }
 
-            var scheduled = ListSchedule(units, bottom, largeUnits, partitions, firstWave, otherWaves, best?.Makespan ?? double.PositiveInfinity, budget);
+            var scheduled = ListSchedule(units, bottom, largeUnits, partitions, lengths, best?.Makespan ?? cutoff, budget);
             if (scheduled is null)
             {
                 return false;
             }
 
             var layout = FillSmall(scheduled, small);
-            if (best is null || layout.Makespan < best.Makespan)
+            if (layout.Makespan < (best?.Makespan ?? cutoff))
             {
                 best = layout;
                 return true;
@@ -336,7 +354,23 @@ public static class Partitioner
             }
         }
 
-        return best!;
+        // Then each later wave's own length, in turn (the last one given holds for any wave after it).
+        var waves = eachWave ? best?.Loads.Count ?? 0 : 0;
+        var lengths = Enumerable.Range(0, Math.Max(waves, 2)).Select(w => w == 0 ? first : others).ToArray();
+        for (var w = 1; w < waves; w++)
+        {
+            foreach (var t in grid)
+            {
+                var tried = (double[])lengths.Clone();
+                tried[w] = t;
+                if (Try(tried))
+                {
+                    lengths = tried;
+                }
+            }
+        }
+
+        return best;
     }
 
     /// <summary>
@@ -376,7 +410,7 @@ public static class Partitioner
     /// </summary>
     /// <remarks>Gives up (null) once its waves add up to <paramref name="cutoff"/>: filling in the small components
     /// would only make it longer.</remarks>
-    private static Layout? ListSchedule(Units units, double[] bottom, int[] largeUnits, int partitions, double firstWave, double otherWaves, double cutoff, Budget budget)
+    private static Layout? ListSchedule(Units units, double[] bottom, int[] largeUnits, int partitions, double[] lengths, double cutoff, Budget budget)
     {
         var count = units.Cost.Length;
         var wave = new int[count];
@@ -407,7 +441,7 @@ public static class Partitioner
         var sum = 0.0;
         for (var w = 0; left > 0; w++)
         {
-            var length = w == 0 ? firstWave : otherWaves;
+            var length = lengths[Math.Min(w, lengths.Length - 1)];
             budget.Left -= partitions;
             layout.AddWave(partitions);
             var loads = layout.Loads[w];
