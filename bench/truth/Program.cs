@@ -102,11 +102,21 @@ try
 
     static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
-    var small = await IngestAsync(Path.Combine(work, "small.db"), Math.Min(10_000, total));
-    Console.WriteLine($"ingest of {Math.Min(10_000, total):N0} builds into a new store: {small.Wall.TotalSeconds:F2} s ({small.Cpu.TotalSeconds:F2} s CPU; load average {LoadAverage()}; target under 10 s)");
-    var storePath = Path.Combine(work, "truth.db");
-    var whole = await IngestAsync(storePath, total);
-    Console.WriteLine($"ingest of {total:N0} builds ({total * FilesPerBuild:N0} files): {whole.Wall.TotalSeconds:F1} s ({whole.Cpu.TotalSeconds:F1} s CPU; load average {LoadAverage()}); store {new FileInfo(storePath).Length / 1048576.0:F0} MiB");
+    // CIJOBS_BENCH_TRUTH_STORE=FILE keeps the whole store there, and a later run with the same FILE and BUILDS measures
+    // only the queries on it (to compare two builds' queries on one store without ingesting again).
+    var kept = Environment.GetEnvironmentVariable("CIJOBS_BENCH_TRUTH_STORE");
+    var storePath = string.IsNullOrEmpty(kept) ? Path.Combine(work, "truth.db") : Path.GetFullPath(kept);
+    if (File.Exists(storePath))
+    {
+        Console.WriteLine($"queries only, on the kept store {storePath}");
+    }
+    else
+    {
+        var small = await IngestAsync(Path.Combine(work, "small.db"), Math.Min(10_000, total));
+        Console.WriteLine($"ingest of {Math.Min(10_000, total):N0} builds into a new store: {small.Wall.TotalSeconds:F2} s ({small.Cpu.TotalSeconds:F2} s CPU; load average {LoadAverage()}; target under 10 s)");
+        var whole = await IngestAsync(storePath, total);
+        Console.WriteLine($"ingest of {total:N0} builds ({total * FilesPerBuild:N0} files): {whole.Wall.TotalSeconds:F1} s ({whole.Cpu.TotalSeconds:F1} s CPU; load average {LoadAverage()}); store {new FileInfo(storePath).Length / 1048576.0:F0} MiB");
+    }
 
     // Votes and promotions on the last round's builds (as the DLRN ingest will write them).
     await using (var store = await SqliteTruthStore.OpenAsync(storePath, TimeSpan.FromSeconds(30), TimeProvider.System, CancellationToken.None))
@@ -139,6 +149,7 @@ try
     }
 
     var inProcess = new Dictionary<string, double>();
+    var breakdown = "";
     await using (var store = await SqliteTruthStore.OpenAsync(storePath, TimeSpan.FromSeconds(30), TimeProvider.System, CancellationToken.None))
     {
         var api = new TruthApi(store, database);
@@ -164,6 +175,25 @@ try
 
             inProcess[name] = Median(times);
         }
+
+        // Where the release status's time goes: rdoinfo's expansion of the release, and the store's query of the newest builds.
+        var expansion = new List<double>();
+        var latest = new List<double>();
+        for (var run = 0; run < runs + 2; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            var expanded = database.ExpandAll(release).Select(p => p.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
+            var expanding = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            await store.LatestBuildsAsync(expanded, release, CancellationToken.None);
+            if (run >= 2)
+            {
+                expansion.Add(expanding);
+                latest.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        breakdown = string.Create(CultureInfo.InvariantCulture, $"release status, in-process: the store's newest builds {Median(latest):F2} ms; rdoinfo's expansion of the release {Median(expansion):F2} ms (once per release in a server)");
     }
 
     // Through the HTTP API: `cijobs truth serve` as a process.
@@ -213,6 +243,9 @@ try
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {inProcess[name]:F2} ms | {overHttp[name]:F2} ms |"));
     }
+
+    Console.WriteLine();
+    Console.WriteLine(breakdown);
 }
 finally
 {

@@ -320,4 +320,37 @@ public sealed class DlrnIngestTests(PostgresServer server) : IAsyncLifetime
 
         static string Id(int id) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"Commit:{id}"));
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task The_qe_status_of_an_aggregate_comes_from_the_newest_vote_of_each_ci_on_the_aggregate(string provider)
+    {
+        var passed = Hash(1, 'e')[8..];
+        var failed = Hash(2, 'e')[8..];
+        var silent = Hash(3, 'e')[8..];
+        dlrn.AddAggregateVote(new FakeDlrnAggregateVote { AggregateHash = passed, JobId = "periodic-a", Url = "https://ci.example.org/a/1", Timestamp = 1_700_000_010, Success = false, User = "ci" });
+        dlrn.AddAggregateVote(new FakeDlrnAggregateVote { AggregateHash = passed, JobId = "periodic-b", Url = "https://ci.example.org/b/1", Timestamp = 1_700_000_020, Success = true, User = "ci" });
+        dlrn.AddAggregateVote(new FakeDlrnAggregateVote { AggregateHash = passed, JobId = "periodic-a", Url = "https://ci.example.org/a/2", Timestamp = 1_700_000_030, Success = true, User = "ci", Notes = "rerun" });
+        dlrn.AddAggregateVote(new FakeDlrnAggregateVote { AggregateHash = failed, JobId = "periodic-a", Url = "https://ci.example.org/a/3", Timestamp = 1_700_000_040, Success = true, User = "ci" });
+        dlrn.AddAggregateVote(new FakeDlrnAggregateVote { AggregateHash = failed, JobId = "periodic-b", Url = "https://ci.example.org/b/2", Timestamp = 1_700_000_050, Success = false, User = "ci" });
+
+        await IngestAsync(provider);
+        await using var store = await OpenAsync(provider);
+        var ofPassed = await store.QeStatusAsync(new QeSubject(QeSubjectKind.Aggregate, passed), 100, CancellationToken.None);
+        var ofFailed = await store.QeStatusAsync(new QeSubject(QeSubjectKind.Aggregate, failed), 100, CancellationToken.None);
+        var ofSilent = await store.QeStatusAsync(new QeSubject(QeSubjectKind.Aggregate, silent), 100, CancellationToken.None);
+        var newestOnly = await store.QeStatusAsync(new QeSubject(QeSubjectKind.Aggregate, passed), 2, CancellationToken.None);
+
+        ofPassed.State.Should().Be("passed", "periodic-a failed first, then passed; periodic-b passed");
+        ofPassed.AggregateVotes.Select(v => (v.CiName, v.Vote, v.Timestamp)).Should().Equal(
+            ("periodic-a", false, 1_700_000_010L), ("periodic-b", true, 1_700_000_020L), ("periodic-a", true, 1_700_000_030L));
+        ofPassed.AggregateVotes[2].Should().Be(new AggregateVote(Server, "periodic-a", "https://ci.example.org/a/2", true, false, 1_700_000_030, "rerun", "ci"));
+        ofPassed.Builds.Should().BeEmpty("no promotion of a build cijobs stored carries the hash");
+        ofFailed.State.Should().Be("failed");
+        ofSilent.State.Should().Be("none");
+        ofSilent.AggregateVotes.Should().BeEmpty();
+        newestOnly.Truncated.Should().BeTrue();
+        newestOnly.AggregateVotes.Select(v => v.Timestamp).Should().Equal([1_700_000_020L, 1_700_000_030L], "a limit keeps the newest votes, which decide");
+        newestOnly.State.Should().Be("passed");
+    }
 }

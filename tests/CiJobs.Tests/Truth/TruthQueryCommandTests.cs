@@ -61,6 +61,35 @@ public sealed class TruthQueryCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_qe_status_of_an_aggregate_lists_the_votes_on_it_in_json_and_text()
+    {
+        var aggregate = new string('a', 32);
+        // Rows as truth ingest --dlrn stores DLRN's CIVote_Aggregate (DlrnIngestTests reads them from the fake DLRN).
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Store};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "INSERT INTO dlrn_aggregate_votes (server, dlrn_id, ref_hash, ci_name, ci_url, ci_vote, ci_in_progress, timestamp, notes, username, read_at) VALUES " +
+                $"('https://dlrn.example.org/api', 1, '{aggregate}', 'periodic-integration', 'https://ci.example.org/1', 0, 0, 1796565600, NULL, 'ci', 1), " +
+                $"('https://dlrn.example.org/api', 2, '{aggregate}', 'periodic-integration', 'https://ci.example.org/2', 1, 0, 1796569200, 'rerun', 'ci', 1)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var json = await QueryAsync("qe", "--aggregate", aggregate, "--format", "json");
+        var text = await QueryAsync("qe", "--aggregate", aggregate);
+
+        json.ExitCode.Should().Be(0, json.ToString());
+        var root = JsonDocument.Parse(json.StandardOutput).RootElement;
+        root.GetProperty("state").GetString().Should().Be("passed", "the newest vote of the one CI passed");
+        root.GetProperty("aggregate_votes").EnumerateArray().Select(v => (v.GetProperty("vote").GetBoolean(), v.GetProperty("ci_url").GetString()))
+            .Should().Equal((false, "https://ci.example.org/1"), (true, "https://ci.example.org/2"));
+        text.ExitCode.Should().Be(0, text.ToString());
+        text.StandardOutput.Should().StartWith($"aggregate {aggregate}: passed (0 build(s), 0 vote(s), 0 promotion(s), 2 vote(s) on the aggregate)")
+            .And.Contain("aggregate 2026-12-06T15:00:00Z periodic-integration passed https://dlrn.example.org/api https://ci.example.org/2");
+    }
+
+    [Fact]
     public async Task A_release_status_reads_rdoinfo()
     {
         var database = await RdoinfoLoader.LoadAsync(RepoPaths.RealRdoinfo);

@@ -96,6 +96,33 @@ public sealed class TruthStoreTests(PostgresServer server) : IDisposable
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Migration_4_fills_the_totals_of_builds_stored_before_it_and_queries_read_the_same_sizes(string provider)
+    {
+        var foo = ProvenanceSamples.Read(ProvenanceSamples.Manifest("foo"));
+        var bar = ProvenanceSamples.Read(ProvenanceSamples.Manifest("bar"));
+        await using (var store = await OpenAsync(provider))
+        {
+            await store.IngestAsync([foo, bar], CancellationToken.None);
+        }
+
+        var expected = new[] { foo, bar }.Select(m => (m.Manifest.Package, (long)m.Manifest.Outputs.Files.Count, m.Manifest.Outputs.Files.Sum(f => f.Size))).ToList();
+        expected.Should().OnlyContain(e => e.Item2 > 0 && e.Item3 > 0, "the samples have outputs");
+        // The store as a cijobs before migration 4 left it: no totals table, three migrations recorded.
+        await SqlAsync(provider, "DROP TABLE build_totals");
+        await SqlAsync(provider, "DELETE FROM schema_migrations WHERE version = 4");
+
+        await using (var store = await OpenAsync(provider))
+        {
+            (await store.SchemaVersionAsync(CancellationToken.None)).Should().Be(TruthMigrations.Latest);
+            var latest = await ((ITruthQueries)store).LatestBuildsAsync(["foo", "bar"], null, CancellationToken.None);
+            latest.Select(b => (b.Package, (long)b.Files, b.Size)).Should().BeEquivalentTo(expected);
+        }
+
+        (await CountAsync(provider, "build_totals")).Should().Be(2);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task A_store_migrated_by_a_newer_cijobs_is_refused_and_left_untouched(string provider)
     {
         await using (var store = await OpenAsync(provider))

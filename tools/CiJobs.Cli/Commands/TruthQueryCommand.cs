@@ -172,7 +172,8 @@ internal static class TruthQueryCommand
         var aggregate = new Option<string?>("--aggregate") { Description = "DLRN's aggregate hash (32 to 64 hex digits)." };
         return Query(
             "qe",
-            "The QE status of a build, a repository hash or an aggregate: CI votes and promotions; failed, in-progress, passed or none.",
+            "The QE status of a build, a repository hash or an aggregate: CI votes and promotions; failed, in-progress, passed or none. " +
+            "An aggregate's state comes from the votes on the aggregate itself (DLRN's CIVote_Aggregate, read by truth ingest --dlrn).",
             [build, repo, aggregate],
             async (parseResult, queries, limit, format, cancellationToken) =>
             {
@@ -180,7 +181,15 @@ internal static class TruthQueryCommand
                 var status = await queries.QeStatusAsync(subject, limit, cancellationToken);
                 Write(status, TruthJsonContext.Default.QeStatus, format, () =>
                 {
-                    Console.Out.WriteLine($"{status.Kind} {status.Subject}: {status.State} ({status.Builds.Count} build(s), {status.Votes.Count} vote(s), {status.Promotions.Count} promotion(s))");
+                    var onAggregate = status.Kind == "aggregate" ? $", {status.AggregateVotes.Count} vote(s) on the aggregate" : "";
+                    Console.Out.WriteLine($"{status.Kind} {status.Subject}: {status.State} ({status.Builds.Count} build(s), {status.Votes.Count} vote(s), {status.Promotions.Count} promotion(s){onAggregate})");
+                    foreach (var vote in status.AggregateVotes)
+                    {
+                        var state = vote.InProgress ? "in-progress" : vote.Vote ? "passed" : "failed";
+                        var time = vote.Timestamp is { } t ? Time(t) : "-";
+                        Console.Out.WriteLine($"aggregate {time} {vote.CiName ?? "-"} {state} {vote.Server} {vote.CiUrl}");
+                    }
+
                     foreach (var vote in status.Votes)
                     {
                         var state = vote.InProgress ? "in-progress" : vote.Vote ? "passed" : "failed";

@@ -100,10 +100,26 @@ public enum QeSubjectKind
 }
 
 /// <summary>
-/// QE's answer: <see cref="State"/> is "failed" when the newest vote of some CI (per build) failed, else "in-progress"
-/// when one is running, else "passed" when there are votes, else "none".
+/// QE's answer: <see cref="State"/> is "failed" when the newest vote of some CI failed, else "in-progress" when one is
+/// running, else "passed" when there are votes, else "none". For a build or a repository hash the votes are the builds'
+/// (newest per build and CI); for an aggregate they are the aggregate's own (<see cref="AggregateVotes"/>, newest per
+/// DLRN server and CI), as DLRN's <c>/api/agg_status</c> lists them, or its builds' when nobody voted on the aggregate.
 /// </summary>
-public sealed record QeStatus(string Kind, string Subject, string State, IReadOnlyList<string> Builds, IReadOnlyList<CiVote> Votes, IReadOnlyList<PromotionRecord> Promotions, bool Truncated);
+public sealed record QeStatus(
+    string Kind,
+    string Subject,
+    string State,
+    IReadOnlyList<string> Builds,
+    IReadOnlyList<CiVote> Votes,
+    IReadOnlyList<PromotionRecord> Promotions,
+    bool Truncated,
+    IReadOnlyList<AggregateVote> AggregateVotes);
+
+/// <summary>
+/// A vote on an aggregate hash (DLRN's CIVote_Aggregate) as the DLRN ingest stored it in dlrn_aggregate_votes; a missing
+/// <c>ci_vote</c> or <c>ci_in_progress</c> reads as false, as <c>bool()</c> reads it in DLRN's <c>/api/agg_status</c>.
+/// </summary>
+public sealed record AggregateVote(string Server, string? CiName, string? CiUrl, bool Vote, bool InProgress, long? Timestamp, string? Notes, string? Username);
 
 /// <summary>A row of ci_votes (DLRN's CIVote).</summary>
 public sealed record CiVote(string BuildId, string CiName, string CiUrl, bool Vote, bool InProgress, long Timestamp, string? Notes, string? Username, string? Component);

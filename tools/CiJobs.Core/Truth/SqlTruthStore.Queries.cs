@@ -11,8 +11,8 @@ public abstract partial class SqlTruthStore : ITruthQueries
     /// builds' ids first (ORDER BY ... LIMIT in a subquery), so the sums are computed for the rows returned only.</summary>
     private const string SummaryColumns =
         "b.id, b.package, b.release, b.status, b.dt_build, b.dt_commit, b.dt_distro, b.commit_hash, b.distro_hash, b.commit_branch, b.distro_branch, b.source_nvr, " +
-        "(SELECT COUNT(*) FROM build_outputs o WHERE o.build_id = b.id), " +
-        "(SELECT COALESCE(SUM(a.size), 0) FROM build_outputs o JOIN artifacts a ON a.sha256 = o.sha256 WHERE o.build_id = b.id)";
+        "COALESCE((SELECT t.outputs FROM build_totals t WHERE t.build_id = b.id), 0), " +
+        "COALESCE((SELECT t.size FROM build_totals t WHERE t.build_id = b.id), 0)";
 
     /// <summary>Parameters of one IN list at most (SQLite's default limit is far above).</summary>
     private const int InChunk = 500;
@@ -245,25 +245,54 @@ public abstract partial class SqlTruthStore : ITruthQueries
                 }
             }
 
-            var truncated = buildsTruncated || votes.Count > limit || promotions.Count > limit;
+            var aggregateVotes = new List<AggregateVote>();
+            if (subject.Kind == QeSubjectKind.Aggregate)
+            {
+                // The newest rows first, so that a limit keeps the votes that decide the state; a missing timestamp sorts as
+                // the oldest on both databases. Rows a recheck removed from DLRN keep removed_at and are not votes any more.
+                await using var command = Command(
+                    null,
+                    "SELECT server, ci_name, ci_url, ci_vote, ci_in_progress, timestamp, notes, username FROM dlrn_aggregate_votes " +
+                    "WHERE ref_hash = @agg AND removed_at IS NULL ORDER BY COALESCE(timestamp, 0) DESC, server DESC, dlrn_id DESC LIMIT @limit",
+                    [("agg", subject.Value), ("limit", limit + 1)]);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    aggregateVotes.Add(new AggregateVote(
+                        reader.GetString(0),
+                        Text(reader, 1),
+                        Text(reader, 2),
+                        !reader.IsDBNull(3) && reader.GetBoolean(3),
+                        !reader.IsDBNull(4) && reader.GetBoolean(4),
+                        reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                        Text(reader, 6),
+                        Text(reader, 7)));
+                }
+            }
+
+            var truncated = buildsTruncated || votes.Count > limit || promotions.Count > limit || aggregateVotes.Count > limit;
             votes = [.. votes.Take(limit)];
             promotions = [.. promotions.Take(limit)];
-            return new QeStatus(subject.Kind.ToString().ToLowerInvariant(), subject.Value, QeState(votes), builds, votes, promotions, truncated);
+            aggregateVotes = [.. aggregateVotes.Take(limit).Reverse()];
+            // An aggregate's own votes decide; one nobody voted on yet shows its builds' state.
+            var state = aggregateVotes.Count > 0 ? AggregateState(aggregateVotes) : QeState(votes);
+            return new QeStatus(subject.Kind.ToString().ToLowerInvariant(), subject.Value, state, builds, votes, promotions, truncated, aggregateVotes);
         });
     }
 
     /// <summary>The newest vote of each CI on each build decides: a failure fails, else one running is in progress, else passed; no vote is none.</summary>
-    internal static string QeState(IReadOnlyList<CiVote> votes)
-    {
-        var newest = votes
-            .GroupBy(v => (v.BuildId, v.CiName))
-            .Select(g => g.Last())
-            .ToList();
-        return newest.Count == 0 ? "none"
+    internal static string QeState(IReadOnlyList<CiVote> votes) =>
+        State(votes.GroupBy(v => (v.BuildId, v.CiName)).Select(g => g.Last()).Select(v => (v.Vote, v.InProgress)).ToList());
+
+    /// <summary>An aggregate's state: the newest vote of each CI (per DLRN server) on the aggregate decides, as <see cref="QeState"/> does for builds.</summary>
+    internal static string AggregateState(IReadOnlyList<AggregateVote> votes) =>
+        State(votes.GroupBy(v => (v.Server, v.CiName)).Select(g => g.Last()).Select(v => (v.Vote, v.InProgress)).ToList());
+
+    private static string State(IReadOnlyList<(bool Vote, bool InProgress)> newest) =>
+        newest.Count == 0 ? "none"
             : newest.Any(v => !v.InProgress && !v.Vote) ? "failed"
             : newest.Any(v => v.InProgress) ? "in-progress"
             : "passed";
-    }
 
     private static void CheckLimit(int limit) =>
         ArgumentOutOfRangeException.ThrowIfNotEqual(limit is >= 1 and <= TruthQueryInput.MaxLimit, true, nameof(limit));

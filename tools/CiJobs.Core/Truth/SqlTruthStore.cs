@@ -153,6 +153,12 @@ public abstract partial class SqlTruthStore : ITruthStore
             await InsertArtifactsAsync(transaction, added, cancellationToken);
             await InsertRowsAsync(transaction, "INSERT INTO build_inputs (build_id, position, kind, name, url, ref, commit_hash, tree, sha256, artifact_sha256)", 10, [.. added.SelectMany(InputRows)], cancellationToken);
             await InsertRowsAsync(transaction, "INSERT INTO build_outputs (build_id, name, sha256)", 3, [.. added.SelectMany(m => m.Manifest.Outputs.Files.Select(f => new object?[] { m.BuildId, f.Name, f.Sha256 }))], cancellationToken);
+            await InsertRowsAsync(
+                transaction,
+                "INSERT INTO build_totals (build_id, outputs, size)",
+                3,
+                [.. added.Where(m => m.Manifest.Outputs.Files.Count > 0).Select(m => new object?[] { m.BuildId, (long)m.Manifest.Outputs.Files.Count, m.Manifest.Outputs.Files.Sum(f => f.Size) })],
+                cancellationToken);
             await InsertRowsAsync(transaction, "INSERT INTO build_nvrs (build_id, nvr)", 2, [.. added.SelectMany(m => m.Manifest.Outputs.Nvrs.Distinct(StringComparer.Ordinal).Select(n => new object?[] { m.BuildId, n }))], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new IngestResult(added.Count, manifests.Count - added.Count);

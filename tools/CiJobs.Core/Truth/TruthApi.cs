@@ -22,6 +22,9 @@ public sealed class TruthApi(ITruthQueries queries, RdoinfoDatabase? rdoinfo)
 
     private readonly SemaphoreSlim gate = new(1, 1);
 
+    /// <summary>Each release's packages as rdoinfo expands them, kept for the server's life (used under <see cref="gate"/>).</summary>
+    private readonly Dictionary<string, IReadOnlyList<RdoPackage>> expanded = new(StringComparer.Ordinal);
+
     /// <summary>The parameters each endpoint takes (any other is refused).</summary>
     private static readonly Dictionary<string, string[]> Endpoints = new(StringComparer.Ordinal)
     {
@@ -80,7 +83,7 @@ public sealed class TruthApi(ITruthQueries queries, RdoinfoDatabase? rdoinfo)
             case "/api/release":
                 var release = TruthQueryInput.Name(Required("name"), "release");
                 var database = rdoinfo ?? throw new CiJobsException("this server has no rdoinfo (start it with --rdoinfo)", TruthExitCodes.StoreOption);
-                return Json(await TruthReleaseStatus.ComputeAsync(database, release, queries, limit, cancellationToken), context.ReleaseStatus);
+                return Json(await TruthReleaseStatus.ComputeAsync(database, release, queries, limit, expanded, cancellationToken), context.ReleaseStatus);
             case "/api/produced":
                 var from = TruthQueryInput.Time(Required("from"), "from");
                 var to = TruthQueryInput.Time(Required("to"), "to");

@@ -22,6 +22,7 @@ public static class TruthMigrations
         new(1, "builds, artifacts, inputs, outputs, NVRs; DLRN CI votes and promotions", Initial),
         new(2, "indexes of the queries: builds by package and time, inputs by commit, votes and promotions by build and aggregate", QueryIndexes),
         new(3, "DLRN's commits, CI votes, aggregate votes and promotions per server, the ingest cursors, publications", DlrnTables),
+        new(4, "per-build totals of the outputs (count and size), filled for the builds already stored", BuildTotals),
     ];
 
     public static int Latest => All[^1].Version;
@@ -39,6 +40,18 @@ public static class TruthMigrations
         "CREATE INDEX ci_votes_build ON ci_votes (build_id)",
         "CREATE INDEX promotions_build ON promotions (build_id)",
         "CREATE INDEX promotions_aggregate ON promotions (aggregate_hash)",
+    ];
+
+    /// <summary>
+    /// One row per build with outputs: how many files it wrote and their total size, so that a query listing builds (a
+    /// release's status, a package's history) reads one row per build instead of every output and its artifact
+    /// (docs/manual/truth.md, "Performance"). Artifacts never change size (a contradiction is refused at ingest), so the
+    /// totals stay true; the ingest writes them in the same transaction as the outputs.
+    /// </summary>
+    private static IReadOnlyList<string> BuildTotals(TruthDialect dialect) =>
+    [
+        "CREATE TABLE build_totals (build_id TEXT PRIMARY KEY REFERENCES builds (id), outputs BIGINT NOT NULL, size BIGINT NOT NULL)",
+        "INSERT INTO build_totals (build_id, outputs, size) SELECT o.build_id, COUNT(*), COALESCE(SUM(a.size), 0) FROM build_outputs o LEFT JOIN artifacts a ON a.sha256 = o.sha256 GROUP BY o.build_id",
     ];
 
     /// <summary>

@@ -16,7 +16,16 @@ public static class TruthReleaseStatus
     public const string OtherRef = "other-ref";
 
     /// <summary>The status of <paramref name="releaseName"/>; an unknown release is a usage error listing the known ones.</summary>
-    public static async Task<ReleaseStatus> ComputeAsync(RdoinfoDatabase database, string releaseName, ITruthQueries queries, int limit, CancellationToken cancellationToken)
+    public static Task<ReleaseStatus> ComputeAsync(RdoinfoDatabase database, string releaseName, ITruthQueries queries, int limit, CancellationToken cancellationToken) =>
+        ComputeAsync(database, releaseName, queries, limit, expanded: null, cancellationToken);
+
+    /// <summary>
+    /// As above; <paramref name="expanded"/> keeps each release's packages, expanded and sorted, for the next call with the
+    /// same <paramref name="database"/> (a server's rdoinfo never changes while it runs; the expansion of a release of 361
+    /// packages costs more than the store's query). The caller serializes the calls that share it.
+    /// </summary>
+    public static async Task<ReleaseStatus> ComputeAsync(
+        RdoinfoDatabase database, string releaseName, ITruthQueries queries, int limit, IDictionary<string, IReadOnlyList<RdoPackage>>? expanded, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(queries);
@@ -24,7 +33,12 @@ public static class TruthReleaseStatus
             ?? throw new CiJobsException(
                 $"unknown release '{PackageNames.Printable(releaseName)}'; rdoinfo defines {string.Join(", ", database.Releases.Select(r => r.Name).Take(50))}",
                 TruthExitCodes.StoreOption);
-        var packages = database.ExpandAll(release.Name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        if (expanded is null || !expanded.TryGetValue(release.Name, out var packages))
+        {
+            packages = database.ExpandAll(release.Name).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+            expanded?.Add(release.Name, packages);
+        }
+
         var shown = packages.Take(limit).ToList();
         var latest = (await queries.LatestBuildsAsync([.. shown.Select(p => p.Name)], release.Name, cancellationToken))
             .ToDictionary(b => b.Package, StringComparer.Ordinal);
