@@ -5,6 +5,7 @@ using CiJobs.Core.Builds;
 using CiJobs.Core.Rdoinfo;
 using CiJobs.Core.Truth;
 using CiJobs.Tests.Support;
+using CliWrap.Buffered;
 using static CiJobs.Tests.Truth.TruthQuerySamples;
 
 namespace CiJobs.Tests.Truth;
@@ -93,6 +94,13 @@ public sealed class TruthQueryCommandTests : IAsyncLifetime
             answer.GetProperty("unknown_times").GetInt32().Should().Be(3, "app2 (failed only), app3 (no duration) and solo take the default");
             answer.GetProperty("total_seconds").GetDouble().Should().Be(120 + 30.5 + (3 * 60));
         }
+
+        // And through a shell pipe, as a job would run it.
+        var pipeline = $"{CliRunner.CommandLine} truth query build-times --release epoxy --store '{Store}' | {CliRunner.CommandLine} plan --partitions 2 --graph '{graph}' --build-times /dev/stdin --default-build-time 60 --format json";
+        var piped = await global::CliWrap.Cli.Wrap("bash").WithArguments(["-o", "pipefail", "-c", pipeline])
+            .WithEnvironmentVariables(NoVariable).WithValidation(global::CliWrap.CommandResultValidation.None).ExecuteBufferedAsync();
+        piped.ExitCode.Should().Be(0, piped.StandardError);
+        JsonDocument.Parse(piped.StandardOutput).RootElement.GetProperty("total_seconds").GetDouble().Should().Be(120 + 30.5 + (3 * 60));
     }
 
     [Theory]
