@@ -92,6 +92,33 @@ public sealed class BuildProvenanceTests : IDisposable
         Directory.GetDirectories(Path.GetDirectoryName(result.ResultPath)!).Should().ContainSingle("no staging folder is left behind");
     }
 
+    /// <summary>A fixed time, and a timestamp that moves on by <paramref name="step"/> each time it is read.</summary>
+    private sealed class SteppingClock(DateTimeOffset now, TimeSpan step) : TimeProvider
+    {
+        private long ticks;
+
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Add(ref ticks, step.Ticks);
+    }
+
+    [Fact]
+    public async Task The_manifest_is_version_2_with_the_build_start_and_the_duration_measured_on_the_clock()
+    {
+        var (source, distgit) = await ReposAsync("timed");
+        var service = new PackageBuildService(runner, new RpmbuildPackageBuilder(runner), new SteppingClock(BuildTime, TimeSpan.FromMilliseconds(61_250)));
+
+        var result = await service.BuildAsync(Target("timed", source, distgit), Output(), CancellationToken.None);
+
+        result.Status.Should().Be("SUCCESS", result.Notes);
+        var read = await ProvenanceReader.ReadFileAsync(Path.Combine(result.ResultPath, ProvenanceManifest.FileName), CancellationToken.None);
+        read.Manifest.SchemaVersion.Should().Be(ProvenanceManifest.CurrentSchemaVersion).And.Be(2);
+        read.Manifest.Build.Should().Be(new ProvenanceBuild(BuildTime.ToUnixTimeSeconds(), 61.25), "the clock's timestamp was read at the start and when the manifest was written");
+        read.Manifest.InputHash.Should().Be(InputHash.Compute(read.Manifest.Inputs));
+    }
+
     [Fact]
     public async Task A_failed_build_writes_a_manifest_without_outputs_and_the_builder_image_defaults_to_unknown()
     {

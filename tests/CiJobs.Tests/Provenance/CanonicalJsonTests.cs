@@ -19,12 +19,23 @@ public sealed class CanonicalJsonTests
             .Should().Be("{\"s\":\"q\\\" b\\\\ \\n\\t\\u0001 é € <>&'/ \u2028\"}");
 
     [Theory]
-    [InlineData("1.5")]
     [InlineData("1e3")]
     [InlineData("1.0")]
+    [InlineData("1.50")]
+    [InlineData("-1.50")]
+    [InlineData("1E-7")]
+    [InlineData("1.5e2")]
     [InlineData("99999999999999999999")]
-    public void A_number_that_is_not_a_64_bit_integer_is_refused(string number) =>
+    public void A_number_that_is_neither_a_64_bit_integer_nor_a_plain_fraction_is_refused(string number) =>
         FluentActions.Invoking(() => Canonical($$"""{"n": {{number}}}""")).Should().Throw<FormatException>();
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("0.001")]
+    [InlineData("-0.25")]
+    [InlineData("12345.678")]
+    public void A_plain_fraction_is_kept_as_written(string number) =>
+        Canonical($$"""{"n": {{number}}}""").Should().Be($$"""{"n":{{number}}}""");
 
     [Fact]
     public void A_lone_surrogate_is_refused() =>

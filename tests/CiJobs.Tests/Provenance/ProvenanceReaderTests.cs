@@ -56,14 +56,67 @@ public sealed class ProvenanceReaderTests
     }
 
     [Theory]
-    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(0)]
     public void Another_schema_version_is_refused_with_136(int version)
     {
         var error = Refused(Edited(m => m["schema_version"] = version));
 
         error.ExitCode.Should().Be(TruthExitCodes.UnknownSchemaVersion);
-        error.Message.Should().Contain($"schema_version {version}").And.Contain("reads 1");
+        error.Message.Should().Contain($"schema_version {version}").And.Contain("reads 1 to 2");
+    }
+
+    private static string EditedV2(Action<JsonObject> edit)
+    {
+        var node = JsonNode.Parse(ProvenanceSamples.Json(ProvenanceSamples.Manifest(duration: 12.345)))!.AsObject();
+        edit(node);
+        return node.ToJsonString();
+    }
+
+    [Fact]
+    public void A_version_2_manifest_reads_back_with_its_build_and_a_version_1_manifest_without()
+    {
+        var v2 = ProvenanceSamples.Manifest(duration: 12.345);
+        var json = ProvenanceSamples.Json(v2);
+
+        json.Should().Contain("\"duration_seconds\": 12.345");
+        var read = Read(json);
+        read.Manifest.Should().BeEquivalentTo(v2);
+        read.Manifest.Build.Should().Be(new ProvenanceBuild(1_764_000_000 - 10, 12.345));
+        read.Canonical.Should().Contain("\"build\":{\"duration_seconds\":12.345,\"started_at\":1763999990}");
+        read.Manifest.InputHash.Should().Be(ProvenanceSamples.Manifest().InputHash, "the build's run is not an input");
+        ProvenanceSamples.Read(ProvenanceSamples.Manifest(duration: 99)).BuildId.Should().NotBe(read.BuildId);
+
+        var v1 = ProvenanceSamples.Manifest();
+        ProvenanceSamples.Json(v1).Should().NotContain("\"build\"");
+        Read(ProvenanceSamples.Json(v1)).Manifest.Build.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("-0.5")]
+    [InlineData("\"12\"")]
+    [InlineData("null")]
+    [InlineData("true")]
+    [InlineData("1e3")]
+    public void A_version_2_duration_that_is_negative_or_not_a_plain_number_is_refused_with_135(string duration)
+    {
+        var error = Refused(EditedV2(m => m["build"]!["duration_seconds"] = JsonNode.Parse(duration)));
+
+        error.ExitCode.Should().Be(TruthExitCodes.ManifestInvalid);
+        error.Message.Should().Contain("m.json");
+    }
+
+    [Fact]
+    public void The_build_member_is_required_in_version_2_and_refused_in_version_1()
+    {
+        Refused(EditedV2(m => m.Remove("build"))).Message.Should().Contain("needs a build member");
+        Refused(EditedV2(m => m["build"] = null)).ExitCode.Should().Be(TruthExitCodes.ManifestInvalid);
+        Refused(EditedV2(m => m["build"]!.AsObject().Remove("started_at"))).ExitCode.Should().Be(TruthExitCodes.ManifestInvalid);
+        Refused(EditedV2(m => m["build"]!["started_at"] = -5)).Message.Should().Contain("started_at is negative");
+        Refused(EditedV2(m => m["build"]!["extra"] = 1)).ExitCode.Should().Be(TruthExitCodes.ManifestInvalid);
+        Refused(EditedV2(m => m["schema_version"] = 1)).Message.Should().Contain("a version 1 manifest has no build member");
+        Refused(Edited(m => m["schema_version"] = 2)).Message.Should().Contain("needs a build member");
     }
 
     [Fact]

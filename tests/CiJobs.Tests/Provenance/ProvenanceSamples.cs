@@ -22,14 +22,15 @@ public static class ProvenanceSamples
         BuilderImage = ProvenanceInputs.UnknownBuilderImage,
     };
 
-    /// <summary>A manifest of <paramref name="package"/> whose outputs are the given (name, content) files.</summary>
-    public static ProvenanceManifest Manifest(string package = "foo", IReadOnlyList<ProvenanceFile>? files = null, ProvenanceInputs? inputs = null, long dtBuild = 1_764_000_000)
+    /// <summary>A manifest of <paramref name="package"/> whose outputs are the given (name, content) files: version 1, or
+    /// version 2 with a build started 10 s before dt_build when <paramref name="duration"/> is given.</summary>
+    public static ProvenanceManifest Manifest(string package = "foo", IReadOnlyList<ProvenanceFile>? files = null, ProvenanceInputs? inputs = null, long dtBuild = 1_764_000_000, double? duration = null)
     {
         var buildInputs = inputs ?? Inputs(package);
         files ??= [File($"{package}-1.0-1.el9.noarch.rpm", "rpm of " + package), File($"{package}-1.0-1.el9.src.rpm", "srpm of " + package)];
         return new ProvenanceManifest
         {
-            SchemaVersion = 1,
+            SchemaVersion = duration is null ? 1 : 2,
             Kind = ProvenanceManifest.PackageBuildKind,
             InputHash = InputHash.Compute(buildInputs),
             Package = package,
@@ -43,6 +44,7 @@ public static class ProvenanceSamples
             Inputs = buildInputs,
             Outputs = new ProvenanceOutputs(files, $"{package}-1.0-1.el9", [$"{package}-1.0-1.el9.noarch"]),
             Job = new ProvenanceJob("https://ci.example.org/job/1", "gate", "42"),
+            Build = duration is { } seconds ? new ProvenanceBuild(dtBuild - 10, seconds) : null,
         };
     }
 

@@ -24,7 +24,9 @@ public sealed class ReleaseProvenanceTests(ReleasePackagesFixture packages) : IC
             new ReleaseRequest(results, Root, "bookworm") { RequireProvenance = requireProvenance }, null, CancellationToken.None);
 
     /// <summary>A copy of a fixture result folder with a manifest describing its files (or, with <paramref name="tamper"/>, one file wrongly).</summary>
-    private string WithManifest(string fixture, string name, string format = "rpm", bool tamper = false, bool omitOne = false)
+    /// <summary>A copy of <paramref name="fixture"/> with a manifest of its files: version 2 as cijobs writes it, or
+    /// version 1 (still read) when <paramref name="duration"/> is null.</summary>
+    private string WithManifest(string fixture, string name, string format = "rpm", bool tamper = false, bool omitOne = false, double? duration = 30.25)
     {
         var folder = temp.Combine(name);
         Directory.CreateDirectory(folder);
@@ -46,7 +48,7 @@ public sealed class ReleaseProvenanceTests(ReleasePackagesFixture packages) : IC
             files.RemoveAt(0);
         }
 
-        var manifest = ProvenanceSamples.Manifest(name, files) with { Format = format };
+        var manifest = ProvenanceSamples.Manifest(name, files, duration: duration) with { Format = format };
         File.WriteAllText(Path.Combine(folder, ProvenanceManifest.FileName), ProvenanceSamples.Json(manifest));
         return folder;
     }
@@ -91,7 +93,7 @@ public sealed class ReleaseProvenanceTests(ReleasePackagesFixture packages) : IC
     [Fact]
     public async Task A_Debian_build_with_a_source_package_keeps_its_manifest_in_the_deb_tree()
     {
-        var s10 = WithManifest(packages.DebS10, "s10", format: "deb");
+        var s10 = WithManifest(packages.DebS10, "s10", format: "deb", duration: null);
 
         var result = await PublishAsync(true, s10);
 
@@ -108,7 +110,7 @@ public sealed class ReleaseProvenanceTests(ReleasePackagesFixture packages) : IC
         var corrupt = WithManifest(packages.RpmB20, "corrupt");
         File.WriteAllText(Path.Combine(corrupt, ProvenanceManifest.FileName), "{\"schema_version\": 1, \"kind\": ");
         var unknown = WithManifest(packages.RpmB20, "unknown");
-        File.WriteAllText(Path.Combine(unknown, ProvenanceManifest.FileName), File.ReadAllText(Path.Combine(unknown, ProvenanceManifest.FileName)).Replace("\"schema_version\": 1", "\"schema_version\": 9", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(unknown, ProvenanceManifest.FileName), File.ReadAllText(Path.Combine(unknown, ProvenanceManifest.FileName)).Replace("\"schema_version\": 2", "\"schema_version\": 9", StringComparison.Ordinal));
         var linked = WithManifest(packages.RpmB20, "linked");
         var real = Path.Combine(linked, ProvenanceManifest.FileName);
         File.Move(real, temp.Combine("outside.json"));

@@ -20,6 +20,19 @@ public sealed class ReplayComparisonTests
     }
 
     [Fact]
+    public void The_build_start_and_duration_are_not_compared()
+    {
+        var replayed = ProvenanceSamples.Manifest("foo", duration: 999.5) with { Build = new ProvenanceBuild(5, 999.5) };
+
+        var comparison = ReplayComparison.Compare(ProvenanceSamples.Manifest("foo", duration: 1), replayed);
+
+        comparison.Verdict.Should().Be(ReplayVerdict.Identical);
+        comparison.SameInputHash.Should().BeTrue();
+        comparison.Inputs.Should().BeEmpty();
+        ReplayComparison.Compare(Recorded, replayed).Verdict.Should().Be(ReplayVerdict.Identical, "a version 1 recording compares with a version 2 replay");
+    }
+
+    [Fact]
     public void The_same_names_with_other_bits_are_equivalent()
     {
         var replayed = Recorded with

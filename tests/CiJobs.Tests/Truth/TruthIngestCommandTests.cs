@@ -79,13 +79,57 @@ public sealed class TruthIngestCommandTests(PostgresServer server, ExampleReposF
     [Fact]
     public async Task A_manifest_of_an_unknown_schema_version_is_refused_with_136()
     {
-        var json = ProvenanceSamples.Json(ProvenanceSamples.Manifest()).Replace("\"schema_version\": 1", "\"schema_version\": 2", StringComparison.Ordinal);
-        var file = temp.Write("v2.json", json);
+        var json = ProvenanceSamples.Json(ProvenanceSamples.Manifest(duration: 1)).Replace("\"schema_version\": 2", "\"schema_version\": 3", StringComparison.Ordinal);
+        var file = temp.Write("v3.json", json);
 
         var result = await IngestAsync([file, "--store", Store]);
 
         result.ExitCode.Should().Be(TruthExitCodes.UnknownSchemaVersion, result.ToString());
-        result.StandardError.Should().Contain("schema_version 2");
+        result.StandardError.Should().Contain("schema_version 3");
+        File.Exists(Store).Should().BeFalse("nothing is opened before every manifest is read");
+    }
+
+    private async Task<List<(string Package, double? Duration)>> DurationsInStoreAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Store};Pooling=False;Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT package, duration_seconds FROM builds ORDER BY package";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(string, double?)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDouble(1)));
+        }
+
+        return rows;
+    }
+
+    [Fact]
+    public async Task Version_1_manifests_ingest_without_a_duration_and_version_2_with_theirs()
+    {
+        temp.Write($"both/old/{ProvenanceManifest.FileName}", ProvenanceSamples.Json(ProvenanceSamples.Manifest("old")));
+        temp.Write($"both/new/{ProvenanceManifest.FileName}", ProvenanceSamples.Json(ProvenanceSamples.Manifest("new", duration: 73.25)));
+
+        var result = await IngestAsync([temp.Combine("both"), "--store", Store]);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        (await DurationsInStoreAsync()).Should().Equal(("new", 73.25), ("old", null));
+    }
+
+    [Theory]
+    [InlineData("-3.5")]
+    [InlineData("\"73\"")]
+    public async Task A_version_2_manifest_with_a_negative_or_non_number_duration_is_refused_with_135_and_nothing_stored(string duration)
+    {
+        var json = ProvenanceSamples.Json(ProvenanceSamples.Manifest("bad", duration: 73.25)).Replace("73.25", duration, StringComparison.Ordinal);
+        temp.Write($"batch/good/{ProvenanceManifest.FileName}", ProvenanceSamples.Json(ProvenanceSamples.Manifest("good", duration: 1.5)));
+        temp.Write($"batch/bad/{ProvenanceManifest.FileName}", json);
+
+        var result = await IngestAsync([temp.Combine("batch"), "--store", Store]);
+
+        result.ExitCode.Should().Be(TruthExitCodes.ManifestInvalid, result.ToString());
+        result.StandardError.Should().Contain(Path.Combine("batch", "bad", ProvenanceManifest.FileName));
         File.Exists(Store).Should().BeFalse("nothing is opened before every manifest is read");
     }
 
@@ -175,6 +219,10 @@ public sealed class TruthIngestCommandTests(PostgresServer server, ExampleReposF
         manifest.Manifest.Job.Should().Be(new ProvenanceJob("https://gitlab.example.org/jobs/9", "gate", null));
         manifest.Manifest.Inputs.Rdoinfo!.Commit.Should().BeNull("the example's rdoinfo is a plain folder, not a git checkout");
         manifest.Manifest.Inputs.Rdoinfo.Tag.Should().Be("tiny");
+        manifest.Manifest.SchemaVersion.Should().Be(2);
+        var run = manifest.Manifest.Build!;
+        run.DurationSeconds.Should().BeGreaterThan(0).And.BeLessThan(600);
+        run.StartedAt.Should().BeLessThanOrEqualTo(manifest.Manifest.Dlrn.DtBuild).And.BeGreaterThan(manifest.Manifest.Dlrn.DtBuild - 600);
         var database = await server.CreateDatabaseAsync();
         var url = $"postgresql://127.0.0.1:{database.Port}/{database.Database}?user=postgres";
 
@@ -189,5 +237,6 @@ public sealed class TruthIngestCommandTests(PostgresServer server, ExampleReposF
         var stored = (await store.FindBuildsByInputHashAsync(manifest.Manifest.InputHash, CancellationToken.None)).Should().ContainSingle().Which;
         stored.Id.Should().Be(manifest.BuildId);
         stored.Outputs.Should().BeEquivalentTo(manifest.Manifest.Outputs.Files);
+        (await ((ITruthQueries)store).HistoryAsync("example-greetlib", 10, CancellationToken.None)).Builds.Single().DurationSeconds.Should().Be(run.DurationSeconds);
     }
 }

@@ -34,7 +34,7 @@ public sealed class TruthPageBrowserTests : IDisposable
         [
             Build(first.Name, 1_700_000_000, "SUCCESS", null, source, distgit),
             Build(first.Name, 1_700_086_400, "FAILED", null, source, distgit, content: "bigger"),
-            Build(first.Name, 1_700_172_800, "SUCCESS", null, source, distgit, content: "the biggest of all"),
+            Build(first.Name, 1_700_172_800, "SUCCESS", null, source, distgit, content: "the biggest of all", duration: 95.5),
             Build(packages[1].Name, 1_700_000_000, "FAILED", null, source, distgit),
         ],
             CancellationToken.None);
@@ -48,12 +48,16 @@ public sealed class TruthPageBrowserTests : IDisposable
         dom.Should().Contain($"data-package=\"{packages[1].Name}\" data-state=\"failed\"");
         dom.Should().Contain($"data-package=\"{packages[2].Name}\" data-state=\"missing\"");
         dom.Should().Contain($"{release.Name}: {packages.Count} packages; 1 built, 1 failed");
-        // The history of the first package with a build: three builds, a point of each series per build.
+        // The history of the first package with a build: three builds, a point of each series per build; the newest
+        // recorded its duration (manifest version 2), the two older ones show the wait instead.
         dom.Should().Contain("id=\"history-svg\"");
         Regex.Matches(dom, "class=\"size-point").Count.Should().Be(3);
-        Regex.Matches(dom, "class=\"wait-point").Count.Should().Be(3);
+        Regex.Matches(dom, "class=\"wait-point").Count.Should().Be(2);
+        Regex.Matches(dom, "class=\"duration-point\"").Count.Should().Be(1);
+        dom.Should().Contain("duration 95.5</title>");
         Regex.Matches(dom, "failed-point").Count.Should().Be(2, "the failed build's two points are marked");
-        dom.Should().Contain("class=\"size-line\"").And.Contain("class=\"wait-line\"");
+        dom.Should().Contain("class=\"size-line\"").And.Contain("class=\"time-line\"");
+        dom.Should().Contain("id=\"history-legend\"").And.Contain("right axis: duration (wait where unknown)");
 
         var other = await DumpDomAsync(chromium, $"{server.Url}?package=nothing-built");
         other.Should().Contain("id=\"history-empty\"").And.Contain("no builds of nothing-built");

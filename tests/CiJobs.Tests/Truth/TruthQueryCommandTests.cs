@@ -5,6 +5,7 @@ using CiJobs.Core.Builds;
 using CiJobs.Core.Rdoinfo;
 using CiJobs.Core.Truth;
 using CiJobs.Tests.Support;
+using CliWrap.Buffered;
 using static CiJobs.Tests.Truth.TruthQuerySamples;
 
 namespace CiJobs.Tests.Truth;
@@ -88,6 +89,65 @@ public sealed class TruthQueryCommandTests : IAsyncLifetime
         text.StandardOutput.Should().StartWith($"aggregate {aggregate}: passed (0 build(s), 0 vote(s), 0 promotion(s), 2 vote(s) on the aggregate)")
             .And.Contain("aggregate 2026-12-06T15:00:00Z periodic-integration passed https://dlrn.example.org/api https://ci.example.org/2");
     }
+
+    [Fact]
+    public async Task Build_times_from_the_store_are_what_plan_reads()
+    {
+        await using (var store = await SqliteTruthStore.OpenAsync(Store, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None))
+        {
+            await store.IngestAsync(
+            [
+                Build("lib", 100, release: "epoxy", duration: 100), Build("lib", 200, release: "epoxy", duration: 140), Build("lib", 300, release: "epoxy", duration: 120),
+                Build("app1", 100, release: "epoxy", duration: 30.5), Build("app2", 100, "FAILED", release: "epoxy", duration: 999), Build("app3", 100, release: "epoxy"),
+            ],
+                CancellationToken.None);
+        }
+
+        var csv = await QueryAsync("build-times", "--release", "epoxy");
+        var json = await QueryAsync("build-times", "--release", "epoxy", "--format", "json");
+        var packages = await QueryAsync("build-times", "--package", "lib", "app1", "--last", "2");
+
+        csv.ExitCode.Should().Be(0, csv.ToString());
+        csv.StandardOutput.Should().Be("name,seconds\napp1,30.5\nlib,120\n");
+        json.StandardOutput.Trim().Should().Be("""{"app1":30.5,"lib":120}""");
+        packages.StandardOutput.Should().Be("name,seconds\napp1,30.5\nlib,130\n");
+        var graph = temp.Write("graph.json", """
+            {"nodes": [{"name": "lib"}, {"name": "app1"}, {"name": "app2"}, {"name": "app3"}, {"name": "solo"}],
+             "edges": [{"from": "app1", "to": "lib"}, {"from": "app2", "to": "lib"}, {"from": "app3", "to": "lib"}]}
+            """);
+        foreach (var (name, output) in new[] { ("times.csv", csv.StandardOutput), ("times.json", json.StandardOutput) })
+        {
+            var plan = await CliRunner.RunAsync(["plan", "--partitions", "2", "--graph", graph, "--build-times", temp.Write(name, output), "--default-build-time", "60", "--format", "json"]);
+            plan.ExitCode.Should().Be(0, plan.ToString());
+            var answer = JsonDocument.Parse(plan.StandardOutput).RootElement;
+            answer.GetProperty("unknown_times").GetInt32().Should().Be(3, "app2 (failed only), app3 (no duration) and solo take the default");
+            answer.GetProperty("total_seconds").GetDouble().Should().Be(120 + 30.5 + (3 * 60));
+        }
+
+        // And through a shell pipe, as a job would run it.
+        var pipeline = $"{CliRunner.CommandLine} truth query build-times --release epoxy --store '{Store}' | {CliRunner.CommandLine} plan --partitions 2 --graph '{graph}' --build-times /dev/stdin --default-build-time 60 --format json";
+        var piped = await global::CliWrap.Cli.Wrap("bash").WithArguments(["-o", "pipefail", "-c", pipeline])
+            .WithEnvironmentVariables(NoVariable).WithValidation(global::CliWrap.CommandResultValidation.None).ExecuteBufferedAsync();
+        piped.ExitCode.Should().Be(0, piped.StandardError);
+        JsonDocument.Parse(piped.StandardOutput).RootElement.GetProperty("total_seconds").GetDouble().Should().Be(120 + 30.5 + (3 * 60));
+    }
+
+    [Theory]
+    [InlineData("build-times")]
+    [InlineData("build-times", "--release", "epoxy", "--package", "lib")]
+    [InlineData("build-times", "--package", "../x")]
+    public async Task Build_times_need_a_release_or_packages_exit_139(params string[] arguments)
+    {
+        var result = await QueryAsync(arguments);
+        result.ExitCode.Should().Be(TruthExitCodes.StoreOption, result.ToString());
+        result.StandardError.Trim().Should().StartWith("cijobs: error: ").And.NotContain("\n");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("101")]
+    public async Task Build_times_last_out_of_range_is_a_usage_error(string last) =>
+        (await QueryAsync("build-times", "--release", "epoxy", "--last", last)).ExitCode.Should().Be(1);
 
     [Fact]
     public async Task A_release_status_reads_rdoinfo()

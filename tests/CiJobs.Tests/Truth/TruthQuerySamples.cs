@@ -27,10 +27,10 @@ public static class TruthQuerySamples
             inputs: ProvenanceSamples.Inputs(package, artifacts: [new ProvenanceArtifact(input.Name, input.Size, input.Sha256, "rpm")]),
             dtBuild: dtBuild));
 
-    /// <summary>A manifest of <paramref name="package"/> with a status, a release and branches of its own.</summary>
-    public static ReadManifest Build(string package, long dtBuild, string status = "SUCCESS", string? release = null, string commitBranch = "main", string distroBranch = "rpm-main", string content = "")
+    /// <summary>A manifest of <paramref name="package"/> with a status, a release and branches of its own (version 2 with a duration when given).</summary>
+    public static ReadManifest Build(string package, long dtBuild, string status = "SUCCESS", string? release = null, string commitBranch = "main", string distroBranch = "rpm-main", string content = "", double? duration = null)
     {
-        var manifest = ProvenanceSamples.Manifest(package, files: [ProvenanceSamples.File($"{package}-{dtBuild}.rpm", package + dtBuild + content)], dtBuild: dtBuild);
+        var manifest = ProvenanceSamples.Manifest(package, files: [ProvenanceSamples.File($"{package}-{dtBuild}.rpm", package + dtBuild + content)], dtBuild: dtBuild, duration: duration);
         return ProvenanceSamples.Read(manifest with
         {
             Status = status,

@@ -28,6 +28,54 @@ public sealed class TruthQueryTests(PostgresServer server) : IDisposable
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task History_gives_the_duration_of_version_2_builds_and_null_for_version_1(string provider)
+    {
+        await using var store = await OpenAsync(provider);
+        await store.IngestAsync([Build("a", 100), Build("a", 200, duration: 42.125), Build("a", 300, "FAILED", duration: 0)], None);
+
+        var history = await store.HistoryAsync("a", 10, None);
+
+        history.Builds.Select(b => b.DurationSeconds).Should().Equal(null, 42.125, 0d);
+        (await store.BuildsBetweenAsync(200, 201, 10, None)).Builds.Single().DurationSeconds.Should().Be(42.125);
+        var json = System.Text.Json.JsonSerializer.Serialize(history, TruthJsonContext.Default.PackageHistory);
+        json.Should().Contain("\"duration_seconds\":null").And.Contain("\"duration_seconds\":42.125");
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Build_times_are_the_median_of_the_newest_success_builds_with_a_duration(string provider)
+    {
+        await using var store = await OpenAsync(provider);
+        await store.IngestAsync(
+        [
+            Build("lib", 100, release: "epoxy", duration: 100), Build("lib", 200, release: "epoxy", duration: 140), Build("lib", 300, release: "epoxy", duration: 120),
+            Build("lib", 400, "FAILED", release: "epoxy", duration: 5), Build("lib", 500, release: "epoxy"), Build("lib", 600, release: "flamingo", duration: 1),
+            Build("app1", 100, release: "epoxy", duration: 30.5),
+            Build("app2", 100, "FAILED", release: "epoxy", duration: 999),
+            Build("app3", 100, release: "epoxy"),
+        ],
+            None);
+
+        (await store.BuildTimesAsync(BuildTimesScope.OfRelease("epoxy"), 5, None)).Should().Equal(
+            new PackageBuildTime("app1", 30.5, 1), new PackageBuildTime("lib", 120, 3));
+        (await store.BuildTimesAsync(BuildTimesScope.OfRelease("epoxy"), 2, None)).Should().Equal(
+            new PackageBuildTime("app1", 30.5, 1), new PackageBuildTime("lib", 130, 2));
+        (await store.BuildTimesAsync(BuildTimesScope.OfPackages(["lib", "app2", "app3", "nothing"]), 2, None)).Should().Equal(
+            new PackageBuildTime("lib", 60.5, 2));
+        (await store.BuildTimesAsync(BuildTimesScope.OfRelease("wallaby"), 5, None)).Should().BeEmpty();
+
+        var api = new TruthApi(store, null);
+        var answer = await api.HandleAsync("/api/build-times", "release=epoxy&last=2", None);
+        answer.Status.Should().Be(200);
+        System.Text.Encoding.UTF8.GetString(answer.Body).Should().Be("""{"app1":30.5,"lib":130}""");
+        (await api.HandleAsync("/api/build-times", "package=lib,app1&last=1", None)).Body.Should().Equal(System.Text.Encoding.UTF8.GetBytes("""{"app1":30.5,"lib":1}"""));
+        (await api.HandleAsync("/api/build-times", "", None)).Status.Should().Be(400);
+        (await api.HandleAsync("/api/build-times", "release=epoxy&package=lib", None)).Status.Should().Be(400);
+        (await api.HandleAsync("/api/build-times", "release=epoxy&last=101", None)).Status.Should().Be(400);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Produced_between_is_half_open_oldest_first_and_bounded(string provider)
     {
         await using var store = await OpenAsync(provider);

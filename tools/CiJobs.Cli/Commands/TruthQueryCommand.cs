@@ -37,13 +37,14 @@ internal static class TruthQueryCommand
 
     public static Command Create()
     {
-        var command = new Command("query", "Ask the truth store: a release's status, what was built when, lineage both ways, QE status, a package's history.");
+        var command = new Command("query", "Ask the truth store: a release's status, what was built when, lineage both ways, QE status, a package's history, build times.");
         command.Subcommands.Add(Release());
         command.Subcommands.Add(Produced());
         command.Subcommands.Add(Inputs());
         command.Subcommands.Add(BuiltFrom());
         command.Subcommands.Add(Qe());
         command.Subcommands.Add(History());
+        command.Subcommands.Add(BuildTimes());
         return command;
     }
 
@@ -225,6 +226,46 @@ internal static class TruthQueryCommand
             });
     }
 
+    private static Command BuildTimes()
+    {
+        var release = new Option<string?>("--release") { Description = "The packages built for this release (the builds whose release it is)." };
+        var packages = new Option<string[]>("--package") { Description = "These packages (repeat the option, or give several names), whatever their release.", AllowMultipleArgumentsPerToken = true };
+        var last = new Option<int>("--last")
+        {
+            Description = $"The median of each package's newest SUCCESS builds with a duration, this many (1 to {SqlTruthStore.MaxBuildTimesLast}).",
+            DefaultValueFactory = _ => BuildTimesOutput.DefaultLast,
+        }.InRange(1, SqlTruthStore.MaxBuildTimesLast);
+        var format = new Option<string>("--format") { Description = "csv (name,seconds lines under a header) or json ({\"name\": seconds}): both what plan --build-times reads.", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv", "json");
+        var store = new StoreOptions();
+        var command = new Command(
+            "build-times",
+            "Per package, the median duration of its newest --last SUCCESS builds that recorded one (manifest version 2), for plan --build-times; packages without any are left out.");
+        foreach (var option in new Option[] { release, packages, last, format })
+        {
+            command.Options.Add(option);
+        }
+
+        store.AddTo(command);
+        command.SetHandler(async (parseResult, cancellationToken) =>
+        {
+            var scope = TruthApi.BuildTimesScope(parseResult.GetValue(release), parseResult.GetValue(packages));
+            await using var truth = await store.OpenAsync(parseResult, cancellationToken);
+            var times = await ((ITruthQueries)truth).BuildTimesAsync(scope, parseResult.GetValue(last), cancellationToken);
+            if (parseResult.GetValue(format) == "json")
+            {
+                Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(BuildTimesOutput.Json(times)));
+            }
+            else
+            {
+                Console.Out.Write(BuildTimesOutput.Csv(times));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     private static void WriteLineage(Lineage lineage, OutputFormat format) =>
         Write(lineage, TruthJsonContext.Default.Lineage, format, () =>
         {
@@ -244,7 +285,8 @@ internal static class TruthQueryCommand
         }, lineage.Truncated);
 
     private static string Line(BuildSummary build) =>
-        $"{Time(build.DtBuild)} {build.Package} {build.Status} {string.Join(",", build.Nvrs)} {build.Files} file(s) {build.Size} bytes {build.Id}";
+        $"{Time(build.DtBuild)} {build.Package} {build.Status} {string.Join(",", build.Nvrs)} {build.Files} file(s) {build.Size} bytes " +
+        $"{(build.DurationSeconds is { } seconds ? seconds.ToString("0.###", CultureInfo.InvariantCulture) + " s" : "- s")} {build.Id}";
 
     private static string Time(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

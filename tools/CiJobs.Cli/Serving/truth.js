@@ -51,7 +51,8 @@
     return status;
   }
 
-  // One chart, two series on their own scales: size (left axis) and wait (right axis) by dt_build.
+  // One chart, two series on their own scales by dt_build: size (left axis) and time (right axis): the build's duration
+  // when its manifest recorded one (version 2), else the wait from its newest commit to the build; each point says which.
   async function showHistory(name) {
     const history = await api("/api/history?package=" + encodeURIComponent(name) + "&limit=500");
     document.getElementById("history-package").textContent = history.package;
@@ -64,13 +65,20 @@
     }
     const width = 720, height = 260, left = 70, right = 70, top = 10, bottom = 40;
     const chart = svg("svg", { id: "history-svg", width, height, viewBox: `0 0 ${width} ${height}`, role: "img" });
-    chart.append(svg("title", {}, "size and wait of " + history.package + " over time"));
+    const wait = b => Math.max(0, b.dt_build - Math.max(b.dt_commit, b.dt_distro));
+    const timed = builds.filter(b => b.duration_seconds !== null && b.duration_seconds !== undefined).length;
+    const timeName = timed === builds.length ? "duration" : timed === 0 ? "wait" : "duration (wait where unknown)";
+    chart.append(svg("title", {}, "size and " + timeName + " of " + history.package + " over time"));
     const times = builds.map(b => b.dt_build);
     const t0 = Math.min(...times), t1 = Math.max(...times);
     const x = t => left + (t1 === t0 ? (width - left - right) / 2 : (t - t0) / (t1 - t0) * (width - left - right));
     const series = [
-      { name: "size", value: b => b.size, axis: left - 4, anchor: "end" },
-      { name: "wait", value: b => Math.max(0, b.dt_build - Math.max(b.dt_commit, b.dt_distro)), axis: width - right + 4, anchor: "start" },
+      { name: "size", label: "size", value: b => b.size, kind: () => "size", axis: left - 4, anchor: "end" },
+      {
+        name: "time", label: timeName, axis: width - right + 4, anchor: "start",
+        value: b => b.duration_seconds ?? wait(b),
+        kind: b => b.duration_seconds === null || b.duration_seconds === undefined ? "wait" : "duration",
+      },
     ];
     chart.append(svg("line", { x1: left, y1: height - bottom, x2: width - right, y2: height - bottom, stroke: "#888" }));
     chart.append(svg("text", { x: left, y: height - bottom + 16 }, time(t0)));
@@ -79,15 +87,17 @@
       const values = builds.map(s.value);
       const max = Math.max(1, ...values);
       const y = v => height - bottom - v / max * (height - top - bottom);
-      chart.append(svg("text", { x: s.axis, y: top + 10, "text-anchor": s.anchor, "class": s.name + "-axis" }, s.name + " " + max));
+      chart.append(svg("text", { x: s.axis, y: top + 10, "text-anchor": s.anchor, "class": s.name + "-axis" }, s.label + " " + max));
       chart.append(svg("polyline", { "class": s.name + "-line", points: builds.map((b, i) => x(b.dt_build) + "," + y(values[i])).join(" ") }));
       builds.forEach((b, i) => {
-        const point = svg("circle", { "class": s.name + "-point" + (b.status === "SUCCESS" ? "" : " failed-point"), cx: x(b.dt_build), cy: y(values[i]), r: 3, "data-build": b.id });
-        point.append(svg("title", {}, `${time(b.dt_build)} ${b.nvrs.join(", ")} ${s.name} ${values[i]}`));
+        const kind = s.kind(b);
+        const point = svg("circle", { "class": kind + "-point" + (b.status === "SUCCESS" ? "" : " failed-point"), cx: x(b.dt_build), cy: y(values[i]), r: 3, "data-build": b.id });
+        point.append(svg("title", {}, `${time(b.dt_build)} ${b.nvrs.join(", ")} ${kind} ${values[i]}`));
         chart.append(point);
       });
     }
     holder.append(chart);
+    holder.append(el("p", "right axis: " + timeName + (timeName === "duration" ? "" : "; wait points are builds whose manifest (version 1) recorded no duration"), { id: "history-legend" }));
   }
 
   function fail(error) {

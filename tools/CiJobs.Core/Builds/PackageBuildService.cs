@@ -38,6 +38,8 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(output);
+        // The build's wall time runs from here (its preparation) to its result written (docs/manual/provenance.md, "build").
+        var started = new BuildStart(time.GetUtcNow(), time.GetTimestamp());
         var name = PackageNames.Validate(target.PackageName);
         if (target.DistgitPath.Split('/').Any(part => part is ".." or "."))
         {
@@ -78,7 +80,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
         var buildTime = time.GetUtcNow();
         using var staging = DlrnResultWriter.CreateStagingDirectory(dataDirectory, sharded);
-        return await BuildInStagingAsync(target, output, name, dataDirectory, temp, source, sourceCommit, distgit, distgitCommit, inputs, buildTime, sharded, staging.Path, cancellationToken);
+        return await BuildInStagingAsync(target, output, name, dataDirectory, temp, source, sourceCommit, distgit, distgitCommit, inputs, (started, buildTime), sharded, staging.Path, cancellationToken);
     }
 
     /// <summary>The result of a skipped build: the successful build of the same inputs, as its manifest records it.</summary>
@@ -126,11 +128,12 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         BuildRepository distgit,
         ResolvedCommit distgitCommit,
         ProvenanceInputs inputs,
-        DateTimeOffset buildTime,
+        (BuildStart Start, DateTimeOffset Build) times,
         string sharded,
         string staging,
         CancellationToken cancellationToken)
     {
+        var buildTime = times.Build;
         var work = Path.Combine(temp, "work");
         Directory.CreateDirectory(work);
 
@@ -246,6 +249,9 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
                     publishing.SourceNvr,
                     Nvras(format, publishing.ArtifactFileNames)),
                 Job = output.Provenance.Job,
+                Build = new ProvenanceBuild(
+                    times.Start.At.ToUnixTimeSeconds(),
+                    Math.Round(Math.Max(0, time.GetElapsedTime(times.Start.Timestamp).TotalSeconds), 3)),
             };
             var bytes = System.Text.Encoding.UTF8.GetBytes(BuildProvenance.ToJson(manifest));
             await File.WriteAllBytesAsync(Path.Combine(folder, ProvenanceManifest.FileName), bytes, token);
@@ -349,6 +355,9 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
         return files;
     }
+
+    /// <summary>When a build started: the clock's time, and its timestamp the wall time is measured from.</summary>
+    private sealed record BuildStart(DateTimeOffset At, long Timestamp);
 
     /// <summary>What preparing a build reads: the package, the two commits, the settings, the work folder and the log.</summary>
     private sealed record Checkout(

@@ -9,7 +9,9 @@ namespace CiJobs.Core.Provenance;
 /// The canonical JSON text that <see cref="InputHash"/> and the build id hash (docs/manual/provenance.md, "Canonical
 /// JSON"): UTF-8, no white space, object members sorted by the ordinal order of their names' UTF-16 code units, strings
 /// escaped only where JSON requires it (<c>"</c>, <c>\</c> and the control characters below U+0020), integers in plain
-/// decimal. A number that is not an integer, or a string that is not valid Unicode, is refused: a v1 manifest holds none.
+/// decimal. A number with a fraction (v2's <c>build.duration_seconds</c>) is kept as written when it is already in its
+/// plain form, digits '.' digits without a trailing zero (12.5, not 12.50, 1.25e1 or 1.0); any other number that is not a
+/// 64-bit integer, or a string that is not valid Unicode, is refused rather than guessed at.
 /// </summary>
 public static class CanonicalJson
 {
@@ -125,14 +127,21 @@ public static class CanonicalJson
                 text.Append("null");
                 break;
             case JsonValueKind.Number:
-                // Integers only; 1.0 or 1e3 is refused rather than guessed at.
+                // Integers, and fractions already in their plain form; 1.0 or 1e3 is refused rather than guessed at.
                 var raw = value.ToJsonString();
-                if (!long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+                if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
                 {
-                    throw new FormatException($"the number {raw} is not an integer (64 bits)");
+                    text.Append(number.ToString(CultureInfo.InvariantCulture));
+                }
+                else if (IsPlainFraction(raw))
+                {
+                    text.Append(raw);
+                }
+                else
+                {
+                    throw new FormatException($"the number {raw} is neither an integer (64 bits) nor a plain fraction (digits.digits, no trailing zero)");
                 }
 
-                text.Append(number.ToString(CultureInfo.InvariantCulture));
                 break;
             default:
                 throw new FormatException("an unknown JSON value");
@@ -177,5 +186,22 @@ public static class CanonicalJson
         }
 
         text.Append('"');
+    }
+
+    /// <summary>-?(0|[1-9][0-9]*).[0-9]*[1-9], at most 32 characters: the form System.Text.Json writes a double with a
+    /// fraction in (outside exponent ranges).</summary>
+    private static bool IsPlainFraction(string raw)
+    {
+        var digits = raw.StartsWith('-') ? raw[1..] : raw;
+        var dot = digits.IndexOf('.', StringComparison.Ordinal);
+        if (raw.Length > 32 || dot <= 0 || dot == digits.Length - 1)
+        {
+            return false;
+        }
+
+        var whole = digits[..dot];
+        var fraction = digits[(dot + 1)..];
+        return whole.All(char.IsAsciiDigit) && (whole == "0" || whole[0] != '0')
+            && fraction.All(char.IsAsciiDigit) && fraction[^1] != '0';
     }
 }

@@ -3,11 +3,12 @@ namespace CiJobs.Core.Provenance;
 /// <summary>
 /// The provenance manifest of one build, <c>provenance.json</c> in its result folder: what went in (hashed into
 /// <see cref="InputHash"/>), what came out, and the job that ran it. Schema version 1; the fields, their meaning and the
-/// JSON Schema: docs/manual/provenance.md and docs/schemas/provenance-v1.json.
+/// JSON Schema: docs/manual/provenance.md and docs/schemas/provenance-v2.json (version 1, without <see cref="Build"/>:
+/// docs/schemas/provenance-v1.json).
 /// </summary>
 public sealed record ProvenanceManifest
 {
-    /// <summary>The version of this layout; a reader refuses any other.</summary>
+    /// <summary>The version of this layout: <see cref="OldestSchemaVersion"/> to <see cref="CurrentSchemaVersion"/>; a reader refuses any other.</summary>
     public required int SchemaVersion { get; init; }
 
     /// <summary>What was built: <see cref="PackageBuildKind"/> for <c>cijobs build</c>.</summary>
@@ -41,13 +42,26 @@ public sealed record ProvenanceManifest
 
     public required ProvenanceJob Job { get; init; }
 
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>When the build started and how long it took (version 2; null in a version 1 manifest). Not an input:
+    /// it is not in the input hash, and a replay does not compare it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ProvenanceBuild? Build { get; init; }
+
+    /// <summary>The version writers write: version 1 plus <see cref="Build"/>.</summary>
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>The oldest version readers still read (no <see cref="Build"/>: duration unknown).</summary>
+    public const int OldestSchemaVersion = 1;
 
     public const string PackageBuildKind = "package-build";
 
     /// <summary>The manifest's file name in a result folder.</summary>
     public const string FileName = "provenance.json";
 }
+
+/// <summary>The build's own run: when <c>cijobs build</c> started on the package (Unix seconds) and its wall time in
+/// seconds, from the start of its preparation to its result written (rounded to milliseconds).</summary>
+public sealed record ProvenanceBuild(long StartedAt, double DurationSeconds);
 
 /// <summary>The DLRN commit row of the build (DLRN's <c>commits</c> table; docs/manual/truth.md maps it).</summary>
 public sealed record ProvenanceDlrn(

@@ -10,7 +10,8 @@ namespace CiJobs.Core.Provenance;
 public sealed record ReadManifest(ProvenanceManifest Manifest, string BuildId, string Canonical, string Origin);
 
 /// <summary>
-/// Reads provenance manifests: bounded size, schema version checked first, every member of v1 required and no other,
+/// Reads provenance manifests: bounded size, schema version checked first (1 or 2), every member of that version
+/// required and no other (version 2 adds <c>build</c>, with a duration not negative),
 /// hashes well formed, the input hash recomputed from the inputs as written, no URL carrying credentials
 /// (docs/manual/provenance.md, "Reading a manifest"). Every refusal is a <see cref="CiJobsException"/> naming the file.
 /// </summary>
@@ -78,10 +79,10 @@ public static class ProvenanceReader
                 throw new CiJobsException($"the manifest {origin} has no integer schema_version", TruthExitCodes.UnknownSchemaVersion);
             }
 
-            if (number != ProvenanceManifest.CurrentSchemaVersion)
+            if (number is < ProvenanceManifest.OldestSchemaVersion or > ProvenanceManifest.CurrentSchemaVersion)
             {
                 throw new CiJobsException(
-                    $"the manifest {origin} has schema_version {number}; this cijobs reads {ProvenanceManifest.CurrentSchemaVersion} (a newer manifest needs a newer cijobs)",
+                    $"the manifest {origin} has schema_version {number}; this cijobs reads {ProvenanceManifest.OldestSchemaVersion} to {ProvenanceManifest.CurrentSchemaVersion} (a newer manifest needs a newer cijobs)",
                     TruthExitCodes.UnknownSchemaVersion);
             }
 
@@ -126,6 +127,18 @@ public static class ProvenanceReader
         }
 
         Sha(manifest.InputHash, "input_hash", origin);
+        switch (manifest.Build)
+        {
+            case null when manifest.SchemaVersion >= 2:
+                throw Invalid(origin, $"a version {manifest.SchemaVersion} manifest needs a build member (started_at, duration_seconds)");
+            case not null when manifest.SchemaVersion < 2:
+                throw Invalid(origin, "a version 1 manifest has no build member");
+            case { } build when build.StartedAt < 0:
+                throw Invalid(origin, "build.started_at is negative");
+            case { } build when !double.IsFinite(build.DurationSeconds) || build.DurationSeconds < 0:
+                throw Invalid(origin, "build.duration_seconds is negative");
+        }
+
         var inputs = manifest.Inputs;
         if (inputs.Rdoinfo is { } rdoinfo)
         {

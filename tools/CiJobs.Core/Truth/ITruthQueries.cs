@@ -23,9 +23,28 @@ public interface ITruthQueries
     /// <summary>The CI votes and promotions of a build, a DLRN repository hash or an aggregate.</summary>
     Task<QeStatus> QeStatusAsync(QeSubject subject, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The newest <paramref name="limit"/> builds of a package, oldest first: NVRs, times and sizes.</summary>
+    /// <summary>The newest <paramref name="limit"/> builds of a package, oldest first: NVRs, times, sizes and durations.</summary>
     Task<PackageHistory> HistoryAsync(string package, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Per package, the median duration of its newest <paramref name="last"/> SUCCESS builds that have one (newest by
+    /// dt_build, then id), by package name (ordinal order); a package without any is left out. The packages are those of
+    /// <paramref name="scope"/>: the builds of a release, or the packages named.
+    /// </summary>
+    Task<IReadOnlyList<PackageBuildTime>> BuildTimesAsync(BuildTimesScope scope, int last, CancellationToken cancellationToken);
 }
+
+/// <summary>Which builds a build-times query reads: those whose release is <see cref="Release"/>, or else (Release null)
+/// those of the <see cref="Packages"/>, whatever their release.</summary>
+public sealed record BuildTimesScope(string? Release, IReadOnlyList<string> Packages)
+{
+    public static BuildTimesScope OfRelease(string release) => new(release, []);
+
+    public static BuildTimesScope OfPackages(IReadOnlyList<string> packages) => new(null, packages);
+}
+
+/// <summary>A package's typical build time: the median of <see cref="Builds"/> durations, in seconds.</summary>
+public sealed record PackageBuildTime(string Package, double Seconds, int Builds);
 
 /// <summary>A build without its manifest: enough for a list. <see cref="Size"/> is the sum of its output files' sizes.</summary>
 public sealed record BuildSummary
@@ -61,6 +80,9 @@ public sealed record BuildSummary
     public required int Files { get; init; }
 
     public required long Size { get; init; }
+
+    /// <summary>The build's wall time in seconds (manifest version 2), null when unknown (version 1).</summary>
+    public double? DurationSeconds { get; init; }
 }
 
 /// <summary>A bounded list of builds; <see cref="Truncated"/> when more matched than the limit.</summary>

@@ -12,7 +12,7 @@ public abstract partial class SqlTruthStore : ITruthQueries
     private const string SummaryColumns =
         "b.id, b.package, b.release, b.status, b.dt_build, b.dt_commit, b.dt_distro, b.commit_hash, b.distro_hash, b.commit_branch, b.distro_branch, b.source_nvr, " +
         "COALESCE((SELECT t.outputs FROM build_totals t WHERE t.build_id = b.id), 0), " +
-        "COALESCE((SELECT t.size FROM build_totals t WHERE t.build_id = b.id), 0)";
+        "COALESCE((SELECT t.size FROM build_totals t WHERE t.build_id = b.id), 0), b.duration_seconds";
 
     /// <summary>Parameters of one IN list at most (SQLite's default limit is far above).</summary>
     private const int InChunk = 500;
@@ -83,6 +83,66 @@ public abstract partial class SqlTruthStore : ITruthQueries
             var builds = newest.Take(limit).Reverse().ToList();
             return new PackageHistory(package, await WithNvrsAsync(builds, cancellationToken), truncated);
         });
+    }
+
+    /// <summary>The largest number of builds a build-times query takes the median of.</summary>
+    public const int MaxBuildTimesLast = 100;
+
+    public Task<IReadOnlyList<PackageBuildTime>> BuildTimesAsync(BuildTimesScope scope, int last, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (last is < 1 or > MaxBuildTimesLast)
+        {
+            throw new ArgumentOutOfRangeException(nameof(last), last, $"between 1 and {MaxBuildTimesLast}");
+        }
+
+        return GuardAsync("reading", async () =>
+        {
+            // The newest `last` durations of each package, numbered per package by ROW_NUMBER (SQLite 3.25+, PostgreSQL).
+            const string Numbered =
+                "SELECT t.package, t.duration_seconds FROM (SELECT x.package, x.duration_seconds, ROW_NUMBER() OVER (PARTITION BY x.package ORDER BY x.dt_build DESC, x.id DESC) AS n " +
+                "FROM builds x WHERE x.status = 'SUCCESS' AND x.duration_seconds IS NOT NULL AND {0}) t WHERE t.n <= @last ORDER BY t.package";
+            var durations = new SortedDictionary<string, List<double>>(StringComparer.Ordinal);
+            async Task ReadAsync(string filter, List<(string Name, object? Value)> parameters)
+            {
+                parameters.Add(("last", last));
+                await using var command = Command(null, string.Format(CultureInfo.InvariantCulture, Numbered, filter), parameters);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var package = reader.GetString(0);
+                    if (!durations.TryGetValue(package, out var list))
+                    {
+                        durations[package] = list = [];
+                    }
+
+                    list.Add(Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture));
+                }
+            }
+
+            if (scope.Release is { } release)
+            {
+                await ReadAsync("x.release = @r", [("r", release)]);
+            }
+            else
+            {
+                foreach (var chunk in scope.Packages.Distinct(StringComparer.Ordinal).Chunk(InChunk))
+                {
+                    var (list, parameters) = InList(chunk);
+                    await ReadAsync($"x.package IN {list}", [.. parameters]);
+                }
+            }
+
+            return (IReadOnlyList<PackageBuildTime>)[.. durations.Select(p => new PackageBuildTime(p.Key, Median(p.Value), p.Value.Count))];
+        });
+    }
+
+    /// <summary>The middle value, or the mean of the two middle values of an even count.</summary>
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     public Task<Lineage> InputsOfAsync(string sha256, int depth, int limit, CancellationToken cancellationToken)
@@ -344,6 +404,7 @@ public abstract partial class SqlTruthStore : ITruthQueries
                 // COUNT is bigint and SUM numeric on PostgreSQL.
                 Files = Convert.ToInt32(reader.GetValue(12), CultureInfo.InvariantCulture),
                 Size = Convert.ToInt64(reader.GetValue(13), CultureInfo.InvariantCulture),
+                DurationSeconds = reader.IsDBNull(14) ? null : Convert.ToDouble(reader.GetValue(14), CultureInfo.InvariantCulture),
             });
         }
 

@@ -124,7 +124,7 @@ public abstract partial class SqlTruthStore : ITruthStore
     private const int SqliteCacheKib = 65_536;
 
     /// <summary>
-    /// Rows per INSERT statement. PostgreSQL: 64, one round trip for many rows (at most 26 x 64 parameters). SQLite runs
+    /// Rows per INSERT statement. PostgreSQL: 64, one round trip for many rows (at most 27 x 64 parameters). SQLite runs
     /// in-process, and one row per statement measured no slower than 8, 16 or 32 (bench/truth; docs/manual/truth.md).
     /// </summary>
     private int RowsPerInsert => Dialect == TruthDialect.Sqlite ? 1 : 64;
@@ -132,7 +132,7 @@ public abstract partial class SqlTruthStore : ITruthStore
     private const string BuildColumns =
         "id, input_hash, kind, package, project, release, format, status, notes, builder, builder_image, cijobs_version, commit_hash, " +
         "distro_hash, extended_hash, commit_branch, distro_branch, component, dt_commit, dt_distro, dt_build, source_nvr, job_url, " +
-        "job_pipeline, job_change, manifest";
+        "job_pipeline, job_change, manifest, duration_seconds";
 
     /// <summary>
     /// Stores a batch in one transaction, all or nothing (docs/manual/truth.md, "Ingest"): the first manifest of each build
@@ -148,7 +148,7 @@ public abstract partial class SqlTruthStore : ITruthStore
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var candidates = manifests.Where(m => seen.Add(m.BuildId)).ToList();
             // The write lock is held: no other writer adds a build between this INSERT and the commit.
-            var inserted = await InsertRowsAsync(transaction, $"INSERT INTO builds ({BuildColumns})", 26, [.. candidates.Select(BuildRow)], cancellationToken, "ON CONFLICT (id) DO NOTHING RETURNING id");
+            var inserted = await InsertRowsAsync(transaction, $"INSERT INTO builds ({BuildColumns})", 27, [.. candidates.Select(BuildRow)], cancellationToken, "ON CONFLICT (id) DO NOTHING RETURNING id");
             var added = candidates.Where(m => inserted.Contains(m.BuildId)).ToList();
             await InsertArtifactsAsync(transaction, added, cancellationToken);
             await InsertRowsAsync(transaction, "INSERT INTO build_inputs (build_id, position, kind, name, url, ref, commit_hash, tree, sha256, artifact_sha256)", 10, [.. added.SelectMany(InputRows)], cancellationToken);
@@ -174,7 +174,7 @@ public abstract partial class SqlTruthStore : ITruthStore
             read.BuildId, m.InputHash, m.Kind, m.Package, m.Project, m.Release, m.Format, m.Status, m.Notes, m.Builder,
             m.Inputs.BuilderImage, m.Inputs.CijobsVersion, m.Dlrn.CommitHash, m.Dlrn.DistroHash, m.Dlrn.ExtendedHash,
             m.Dlrn.CommitBranch, m.Dlrn.DistroBranch, m.Dlrn.Component, m.Dlrn.DtCommit, m.Dlrn.DtDistro, m.Dlrn.DtBuild,
-            m.Outputs.SourceNvr, m.Job.Url, m.Job.Pipeline, m.Job.Change, read.Canonical,
+            m.Outputs.SourceNvr, m.Job.Url, m.Job.Pipeline, m.Job.Change, read.Canonical, m.Build?.DurationSeconds,
         ];
     }
 

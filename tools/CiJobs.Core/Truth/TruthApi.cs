@@ -34,6 +34,7 @@ public sealed class TruthApi(ITruthQueries queries, RdoinfoDatabase? rdoinfo)
         ["/api/built-from"] = ["input", "depth", "limit"],
         ["/api/qe"] = ["build", "repo", "aggregate", "limit"],
         ["/api/history"] = ["package", "limit"],
+        ["/api/build-times"] = ["release", "package", "last"],
     };
 
     public static bool IsApiPath(string path) => Endpoints.ContainsKey(path);
@@ -95,9 +96,26 @@ public sealed class TruthApi(ITruthQueries queries, RdoinfoDatabase? rdoinfo)
                 return Json(await queries.BuiltFromAsync(TruthQueryInput.Input(Required("input"), "input"), depth, limit, cancellationToken), context.Lineage);
             case "/api/qe":
                 return Json(await queries.QeStatusAsync(Subject(p.GetValueOrDefault("build"), p.GetValueOrDefault("repo"), p.GetValueOrDefault("aggregate")), limit, cancellationToken), context.QeStatus);
+            case "/api/build-times":
+                var last = p.TryGetValue("last", out var k) ? TruthQueryInput.Bounded(k, "last", SqlTruthStore.MaxBuildTimesLast) : BuildTimesOutput.DefaultLast;
+                var scope = BuildTimesScope(p.GetValueOrDefault("release"), p.TryGetValue("package", out var names) ? names.Split(',') : null);
+                return new(200, JsonType, BuildTimesOutput.Json(await queries.BuildTimesAsync(scope, last, cancellationToken)));
             default:
                 return Json(await queries.HistoryAsync(TruthQueryInput.Name(Required("package"), "package"), limit, cancellationToken), context.PackageHistory);
         }
+    }
+
+    /// <summary>Exactly one of a release or some packages, their names checked.</summary>
+    public static BuildTimesScope BuildTimesScope(string? release, IReadOnlyList<string>? packages)
+    {
+        if ((release is null) == (packages is null or { Count: 0 }))
+        {
+            throw new CiJobsException("give either a release or packages (not both)", TruthExitCodes.StoreOption);
+        }
+
+        return release is not null
+            ? Truth.BuildTimesScope.OfRelease(TruthQueryInput.Name(release, "release"))
+            : Truth.BuildTimesScope.OfPackages([.. packages!.Select(n => TruthQueryInput.Name(n, "package"))]);
     }
 
     /// <summary>Exactly one of a build id, a repository hash or an aggregate hash.</summary>

@@ -3,8 +3,8 @@ namespace CiJobs.Core.Truth;
 /// <summary>Exit codes of <c>cijobs truth</c> (range 135-139); docs/exit-codes.md lists them, docs/manual/truth.md explains them.</summary>
 public static class TruthExitCodes
 {
-    /// <summary>A manifest that cannot be read or is not a valid v1 manifest: corrupt JSON, too large, a missing or
-    /// unknown member, a bad hash, an input hash that does not match its inputs, a URL with credentials, or an artifact
+    /// <summary>A manifest that cannot be read or is not a valid v1 or v2 manifest: corrupt JSON, too large, a missing or
+    /// unknown member, a bad hash, a negative or non-number build duration, an input hash that does not match its inputs, a URL with credentials, or an artifact
     /// whose size contradicts the one already stored. Nothing of the batch is stored.</summary>
     public const int ManifestInvalid = 135;
 

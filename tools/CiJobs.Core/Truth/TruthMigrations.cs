@@ -23,6 +23,7 @@ public static class TruthMigrations
         new(2, "indexes of the queries: builds by package and time, inputs by commit, votes and promotions by build and aggregate", QueryIndexes),
         new(3, "DLRN's commits, CI votes, aggregate votes and promotions per server, the ingest cursors, publications", DlrnTables),
         new(4, "per-build totals of the outputs (count and size), filled for the builds already stored", BuildTotals),
+        new(5, "builds.duration_seconds: the build's wall time from a version 2 manifest (null: unknown)", BuildDurations),
     ];
 
     public static int Latest => All[^1].Version;
@@ -169,6 +170,11 @@ public static class TruthMigrations
             "CREATE INDEX publications_project ON publications (server, project_name)",
         ];
     }
+
+    /// <summary>The wall time of a build, from its version 2 manifest's <c>build.duration_seconds</c>; null for a
+    /// version 1 manifest (docs/manual/truth.md, "Schema (migration 5)").</summary>
+    private static IReadOnlyList<string> BuildDurations(TruthDialect dialect) =>
+        [$"ALTER TABLE builds ADD COLUMN duration_seconds {(dialect == TruthDialect.Sqlite ? "REAL" : "DOUBLE PRECISION")}"];
 
     private static IReadOnlyList<string> Initial(TruthDialect dialect)
     {
