@@ -25,7 +25,15 @@ public interface ITruthQueries
 
     /// <summary>The newest <paramref name="limit"/> builds of a package, oldest first: NVRs, times and sizes.</summary>
     Task<PackageHistory> HistoryAsync(string package, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> successful builds of a package in one format ("rpm", "deb"), any
+    /// release, newest first (by dt_build, then id): what a rebuild's NVR must sort above (docs/manual/mass-rebuild.md,
+    /// "Release bumps").</summary>
+    Task<IReadOnlyList<PublishedBuild>> PublishedOfPackageAsync(string package, string format, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>A successful build as a release bump reads it: its inputs, its source NVR and when it was built.</summary>
+public sealed record PublishedBuild(string Id, string InputHash, string? SourceNvr, long DtBuild);
 
 /// <summary>A build without its manifest: enough for a list. <see cref="Size"/> is the sum of its output files' sizes.</summary>
 public sealed record BuildSummary
