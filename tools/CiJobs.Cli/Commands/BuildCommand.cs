@@ -34,12 +34,13 @@ internal static class BuildCommand
         var jobPipeline = new Option<string?>("--job-pipeline") { Description = "The CI pipeline (Zuul pipeline name or GitLab pipeline URL). Default: CIJOBS_JOB_PIPELINE, else CI_PIPELINE_URL." };
         var jobChange = new Option<string?>("--job-change") { Description = "The change built (Zuul change, merge request). Default: CIJOBS_JOB_CHANGE, else CI_MERGE_REQUEST_IID." };
         var skipBuilt = new Option<bool>("--skip-built") { Description = "Skip the build when its input hash already has a successful build: the result folder it would write, or the truth store (--store, --store-url, CIJOBS_TRUTH_STORE). Prints that build; exit 0." };
-        var store = new Option<string?>("--store") { Description = "With --skip-built: the SQLite truth store file to look the input hash up in." };
-        var storeUrl = new Option<string?>("--store-url") { Description = "With --skip-built: a PostgreSQL truth store (postgresql://host:port/database?user=NAME)." };
+        var bumpRelease = new Option<bool>("--bump-release-on-collision") { Description = "When the truth store (--store, --store-url, CIJOBS_TRUTH_STORE) holds a successful build of the package from other inputs with the same Version and a Release date at or after this build's, build at the newest such date + 1 s so the NVR sorts above it (docs/manual/mass-rebuild.md, \"Release bumps\")." };
+        var store = new Option<string?>("--store") { Description = "With --skip-built or --bump-release-on-collision: the SQLite truth store file." };
+        var storeUrl = new Option<string?>("--store-url") { Description = "With --skip-built or --bump-release-on-collision: a PostgreSQL truth store (postgresql://host:port/database?user=NAME; the password only in PGPASSWORD)." };
         var format = OutputOptions.CreateFormatOption();
 
         var command = new Command("build", "Build one package (source + distgit commits) into a DLRN-compatible result. A distgit with a spec builds with rpmbuild (RPMs, SRPM, repodata, a .repo file); a distgit with debian/ builds with dpkg-buildpackage (.deb, .dsc, .changes, .buildinfo, tarballs, a flat APT repository, a .list file). Both write commit.yaml, versions.csv and logs.");
-        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, codename, keepVersion, keepChangelog, repoName, baseUrl, builderImage, buildrootRepo, jobUrl, jobPipeline, jobChange, skipBuilt, store, storeUrl, format })
+        foreach (var option in new Option[] { rdoinfo, entry, package, release, source, distgit, sourceRef, distgitRef, output, dist, codename, keepVersion, keepChangelog, repoName, baseUrl, builderImage, buildrootRepo, jobUrl, jobPipeline, jobChange, skipBuilt, bumpRelease, store, storeUrl, format })
         {
             command.Options.Add(option);
         }
@@ -63,9 +64,17 @@ internal static class BuildCommand
                 RepoName = PackageNames.ValidateRepoName(parseResult.GetValue(repoName)!),
                 BaseUrl = parseResult.GetValue(baseUrl),
             };
-            if (!parseResult.GetValue(skipBuilt) && (parseResult.GetValue(store) is not null || parseResult.GetValue(storeUrl) is not null))
+            var bump = parseResult.GetValue(bumpRelease);
+            if (!parseResult.GetValue(skipBuilt) && !bump && (parseResult.GetValue(store) is not null || parseResult.GetValue(storeUrl) is not null))
             {
-                throw new CiJobsException("--store and --store-url go with --skip-built", Core.Truth.TruthExitCodes.StoreOption);
+                throw new CiJobsException("--store and --store-url go with --skip-built or --bump-release-on-collision", Core.Truth.TruthExitCodes.StoreOption);
+            }
+
+            if (bump && parseResult.GetValue(store) is null && parseResult.GetValue(storeUrl) is null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(TruthCommand.StoreVariable)))
+            {
+                throw new CiJobsException(
+                    $"--bump-release-on-collision needs a truth store to read the published builds from: give --store FILE, --store-url URL or set {TruthCommand.StoreVariable}",
+                    BuildExitCodes.InvalidOption);
             }
 
             var distribution = Core.Builds.Debian.DebianPackaging.ValidateDistribution(parseResult.GetValue(codename)!);
@@ -84,13 +93,14 @@ internal static class BuildCommand
                 parseResult.GetValue(builderImage) ?? environment.GetVariable(BuildProvenanceContext.BuilderImageVariable),
                 buildroot,
                 BuildProvenanceContext.JobFrom(environment, parseResult.GetValue(jobUrl), parseResult.GetValue(jobPipeline), parseResult.GetValue(jobChange)));
-            await using var truth = await OpenStoreAsync(parseResult.GetValue(skipBuilt), parseResult.GetValue(store), parseResult.GetValue(storeUrl), cancellationToken);
+            await using var truth = await OpenStoreAsync(parseResult.GetValue(skipBuilt) || bump, parseResult.GetValue(store), parseResult.GetValue(storeUrl), cancellationToken);
             var result = await service.BuildAsync(
                 target,
                 new PackageBuildService.OutputSettings(request.OutputDirectory, request.Dist, request.KeepVersion, request.KeepChangelog, request.RepoName, request.BaseUrl, distribution)
                 {
                     Provenance = provenance,
                     SkipBuilt = parseResult.GetValue(skipBuilt) ? new PriorBuilds(truth) : null,
+                    BumpRelease = bump && truth is Core.Truth.ITruthQueries queries ? new ReleaseCollisions(queries) : null,
                 },
                 cancellationToken);
 
@@ -110,11 +120,11 @@ internal static class BuildCommand
         return command;
     }
 
-    /// <summary>The truth store --skip-built looks input hashes up in: --store, --store-url, else CIJOBS_TRUTH_STORE when
-    /// set; none when no store is named (only the result folder is looked at).</summary>
-    private static async Task<Core.Truth.ITruthStore?> OpenStoreAsync(bool skipBuilt, string? store, string? storeUrl, CancellationToken cancellationToken)
+    /// <summary>The truth store --skip-built looks input hashes up in and --bump-release-on-collision reads published builds
+    /// from: --store, --store-url, else CIJOBS_TRUTH_STORE when set; none when no store is named.</summary>
+    private static async Task<Core.Truth.ITruthStore?> OpenStoreAsync(bool needed, string? store, string? storeUrl, CancellationToken cancellationToken)
     {
-        if (!skipBuilt)
+        if (!needed)
         {
             return null;
         }
@@ -167,6 +177,11 @@ internal static class BuildCommand
         if (result.Reused is not null)
         {
             Console.Out.WriteLine($"  skipped: input hash {result.InputHash} already built by {result.Reused}");
+        }
+
+        if (result.ReleaseBumpedFrom is not null)
+        {
+            Console.Out.WriteLine($"  release bumped from {result.ReleaseBumpedFrom}");
         }
     }
 }

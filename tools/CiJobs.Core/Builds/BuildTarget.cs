@@ -129,6 +129,10 @@ public sealed record BuildResult
     /// (its result folder, or its id in the truth store); docs/manual/mass-rebuild.md, "Retries".</summary>
     public string? Reused { get; init; }
 
+    /// <summary>The Release (without dist) the build would have had when it was bumped above a build published from
+    /// other inputs, else null (docs/manual/mass-rebuild.md, "Release bumps").</summary>
+    public string? ReleaseBumpedFrom { get; init; }
+
     /// <summary>The exit code the build ends with (0 on success).</summary>
     public int ExitCode { get; init; }
 }

@@ -27,6 +27,10 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         /// <summary>When set, a build whose input hash already has a successful build (its result folder here, or the
         /// store) is skipped and that build returned (docs/manual/mass-rebuild.md, "Retries").</summary>
         public PriorBuilds? SkipBuilt { get; init; }
+
+        /// <summary>When set, a build whose NVR would sort at or below one published from other inputs gets a later build
+        /// time (docs/manual/mass-rebuild.md, "Release bumps").</summary>
+        public ReleaseCollisions? BumpRelease { get; init; }
     }
 
     /// <summary>The distribution a Debian build names when none is given.</summary>
@@ -152,7 +156,8 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
             try
             {
-                prepared = await PrepareAsync(new Checkout(name, source, sourceCommit, distgit, distgitCommit, target.DistgitPath, buildTime, output, work, log), cancellationToken);
+                prepared = await PrepareAsync(new Checkout(name, source, sourceCommit, distgit, distgitCommit, target.DistgitPath, buildTime, output, work, log, InputHash.Compute(inputs)), cancellationToken);
+                buildTime = prepared.BuildTime;
                 if (prepared.Debian is { } tree)
                 {
                     Report($"{target.Project}: building {tree.Source} {tree.FullVersion} with {debian.Name}");
@@ -300,6 +305,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             Notes = written.Notes ?? "",
             Builder = builderName,
             InputHash = InputHash.Compute(inputs),
+            ReleaseBumpedFrom = prepared?.BumpedFrom,
             ExitCode = failure?.ExitCode ?? 0,
         };
     }
@@ -370,14 +376,17 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         DateTimeOffset BuildTime,
         OutputSettings Output,
         string Work,
-        BuildLog Log);
+        BuildLog Log,
+        string InputHash);
 
     /// <summary>A prepared build: a spec (RPM) or a Debian source tree.</summary>
-    private sealed record PreparedSpec(string? SpecFile, string Version, string Release, PreparedDebianSource? Debian = null);
+    /// <param name="BuildTime">The build time, later than the checkout's when the release was bumped.</param>
+    /// <param name="BumpedFrom">The Release the build would have had without the bump, or null.</param>
+    private sealed record PreparedSpec(string? SpecFile, string Version, string Release, DateTimeOffset BuildTime, PreparedDebianSource? Debian = null, string? BumpedFrom = null);
 
     private async Task<PreparedSpec> PrepareAsync(Checkout checkout, CancellationToken cancellationToken)
     {
-        var (name, source, sourceCommit, distgit, distgitCommit, distgitPath, buildTime, output, work, log) = checkout;
+        var (name, source, sourceCommit, distgit, distgitCommit, distgitPath, buildTime, output, work, log, _) = checkout;
         var entries = await distgit.ListTreeAsync(distgitCommit.Hash, distgitPath, cancellationToken)
             ?? throw new CiJobsException($"the distgit has no folder '{distgitPath}' at {distgitCommit.Ref} ({distgitCommit.Hash[..7]})", BuildExitCodes.SpecMissing);
         var specs = entries.Where(e => e.EndsWith(".spec", StringComparison.Ordinal)).ToList();
@@ -429,7 +438,10 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             versions = await TagVersionAsync(source, sourceCommit, log, cancellationToken);
         }
 
-        var release = DlrnVersioning.Release(buildTime, await source.ShortHashAsync(sourceCommit.Hash, cancellationToken));
+        var shortHash = await source.ShortHashAsync(sourceCommit.Hash, cancellationToken);
+        var (bumpedTime, bumpedFrom) = await BumpAsync(checkout, "rpm", versions.Version, shortHash, cancellationToken);
+        buildTime = bumpedTime;
+        var release = DlrnVersioning.Release(buildTime, shortHash);
         var tarball = $"{versions.Version}-{release}.tar.gz";
         var topFolder = $"{await TarNameAsync(source, sourceCommit, name, cancellationToken)}-{versions.UpstreamVersion}";
         var edited = SpecEditor.Apply(spec, new SpecEdit(versions.Version, release, tarball, versions.UpstreamVersion, output.KeepChangelog));
@@ -439,7 +451,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var specFile = Path.Combine(specsDirectory, specName);
         await File.WriteAllTextAsync(specFile, edited, cancellationToken);
         log.WriteLine($"release: {release}{output.Dist}");
-        return new PreparedSpec(specFile, versions.Version, release);
+        return new PreparedSpec(specFile, versions.Version, release, buildTime, BumpedFrom: bumpedFrom);
     }
 
     /// <summary>Unpacks the distgit (at its path) into <paramref name="target"/> and refuses links that lead out of it,
@@ -479,12 +491,15 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
     /// <summary>The Debian path of <see cref="PrepareAsync"/>: the distgit's debian/ over the source commit's files.</summary>
     private async Task<PreparedSpec> PrepareDebianAsync(Checkout checkout, CancellationToken cancellationToken)
     {
-        var (name, source, sourceCommit, distgit, distgitCommit, distgitPath, buildTime, output, work, log) = checkout;
+        var (name, source, sourceCommit, distgit, distgitCommit, distgitPath, buildTime, output, work, log, _) = checkout;
         log.WriteLine("packaging: debian/ (Debian source package)");
         var files = Path.Combine(work, "distgit");
         await UnpackDistgitAsync(distgit, distgitCommit, distgitPath, files, cancellationToken);
         var versions = output.KeepVersion ? null : await TagVersionAsync(source, sourceCommit, log, cancellationToken);
-        var release = DlrnVersioning.Release(buildTime, await source.ShortHashAsync(sourceCommit.Hash, cancellationToken));
+        var shortHash = await source.ShortHashAsync(sourceCommit.Hash, cancellationToken);
+        var (bumpedTime, bumpedFrom) = versions is null ? (buildTime, null) : await BumpAsync(checkout, "deb", versions.Version, shortHash, cancellationToken);
+        buildTime = bumpedTime;
+        var release = DlrnVersioning.Release(buildTime, shortHash);
         var change = $"Automated build of {name}: source {sourceCommit.Hash[..12]} ({sourceCommit.Ref}), distgit {distgitCommit.Hash[..12]} ({distgitCommit.Ref}).";
         var prepared = await new DebianSourcePreparer(runner).PrepareAsync(
             name,
@@ -498,7 +513,24 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             work,
             log,
             cancellationToken);
-        return new PreparedSpec(null, prepared.UpstreamVersion, prepared.Release, prepared);
+        return new PreparedSpec(null, prepared.UpstreamVersion, prepared.Release, buildTime, prepared, bumpedFrom);
+    }
+
+    /// <summary>The build time the Release is made of: the checkout's, or later when a build published from other inputs
+    /// would sort at or above it (docs/manual/mass-rebuild.md, "Release bumps"); with the Release it replaces then.</summary>
+    private async Task<(DateTimeOffset BuildTime, string? BumpedFrom)> BumpAsync(Checkout checkout, string format, string version, string shortHash, CancellationToken cancellationToken)
+    {
+        if (checkout.Output.BumpRelease is not { } collisions
+            || await collisions.CheckAsync(checkout.Name, format, version, checkout.InputHash, checkout.BuildTime, cancellationToken) is not { } bump)
+        {
+            return (checkout.BuildTime, null);
+        }
+
+        var old = DlrnVersioning.Release(checkout.BuildTime, shortHash);
+        var line = $"release bumped: {old} -> {DlrnVersioning.Release(bump.BuildTime, shortHash)} (NVR {bump.PublishedNvr} published from other inputs at {bump.PublishedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)})";
+        checkout.Log.WriteLine(line);
+        Report($"{checkout.Name}: {line}");
+        return (bump.BuildTime, old);
     }
 
     /// <summary>The tarball's name before the version: "linux" for a source with Kconfig and Kbuild at its top, else the

@@ -32,6 +32,11 @@ public interface ITruthQueries
     /// <paramref name="scope"/>: the builds of a release, or the packages named.
     /// </summary>
     Task<IReadOnlyList<PackageBuildTime>> BuildTimesAsync(BuildTimesScope scope, int last, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> successful builds of a package in one format ("rpm", "deb"), any
+    /// release, newest first (by dt_build, then id): what a rebuild's NVR must sort above (docs/manual/mass-rebuild.md,
+    /// "Release bumps").</summary>
+    Task<IReadOnlyList<PublishedBuild>> PublishedOfPackageAsync(string package, string format, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>Which builds a build-times query reads: those whose release is <see cref="Release"/>, or else (Release null)
@@ -45,6 +50,9 @@ public sealed record BuildTimesScope(string? Release, IReadOnlyList<string> Pack
 
 /// <summary>A package's typical build time: the median of <see cref="Builds"/> durations, in seconds.</summary>
 public sealed record PackageBuildTime(string Package, double Seconds, int Builds);
+
+/// <summary>A successful build as a release bump reads it: its inputs, its source NVR and when it was built.</summary>
+public sealed record PublishedBuild(string Id, string InputHash, string? SourceNvr, long DtBuild);
 
 /// <summary>A build without its manifest: enough for a list. <see cref="Size"/> is the sum of its output files' sizes.</summary>
 public sealed record BuildSummary

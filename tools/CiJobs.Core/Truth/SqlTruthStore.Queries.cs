@@ -145,6 +145,28 @@ public abstract partial class SqlTruthStore : ITruthQueries
         return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
+    public Task<IReadOnlyList<PublishedBuild>> PublishedOfPackageAsync(string package, string format, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(format);
+        CheckLimit(limit);
+        return GuardAsync("reading", async () =>
+        {
+            await using var command = Command(
+                null,
+                "SELECT b.id, b.input_hash, b.source_nvr, b.dt_build FROM builds b WHERE b.package = @p AND b.format = @f AND b.status = @s ORDER BY b.dt_build DESC, b.id DESC LIMIT @limit",
+                [("p", package), ("f", format), ("s", Dlrn.DlrnCommit.Success), ("limit", limit)]);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var builds = new List<PublishedBuild>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                builds.Add(new PublishedBuild(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
+            }
+
+            return (IReadOnlyList<PublishedBuild>)builds;
+        });
+    }
+
     public Task<Lineage> InputsOfAsync(string sha256, int depth, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sha256);
