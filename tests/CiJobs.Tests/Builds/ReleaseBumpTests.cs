@@ -13,6 +13,7 @@ namespace CiJobs.Tests.Builds;
 /// <c>--bump-release-on-collision</c> (docs/manual/mass-rebuild.md, "Release bumps"): real rpmbuild, the published build
 /// ingested into a real store (SQLite and PostgreSQL), rpm's own comparison of the NVRs.
 /// </summary>
+[Trait("Runs", "cijobs")]
 [Collection(PostgresCollection.Name)]
 public sealed class ReleaseBumpTests(PostgresServer server) : IDisposable
 {
