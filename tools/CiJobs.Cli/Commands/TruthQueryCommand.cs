@@ -186,15 +186,13 @@ internal static class TruthQueryCommand
                     Console.Out.WriteLine($"{status.Kind} {status.Subject}: {status.State} ({status.Builds.Count} build(s), {status.Votes.Count} vote(s), {status.Promotions.Count} promotion(s){onAggregate})");
                     foreach (var vote in status.AggregateVotes)
                     {
-                        var state = vote.InProgress ? "in-progress" : vote.Vote ? "passed" : "failed";
                         var time = vote.Timestamp is { } t ? Time(t) : "-";
-                        Console.Out.WriteLine($"aggregate {time} {vote.CiName ?? "-"} {state} {vote.Server} {vote.CiUrl}");
+                        Console.Out.WriteLine($"aggregate {time} {vote.CiName ?? "-"} {VoteState(vote.Vote, vote.InProgress)} {vote.Server} {vote.CiUrl}");
                     }
 
                     foreach (var vote in status.Votes)
                     {
-                        var state = vote.InProgress ? "in-progress" : vote.Vote ? "passed" : "failed";
-                        Console.Out.WriteLine($"vote      {Time(vote.Timestamp)} {vote.CiName} {state} {vote.BuildId[..12]} {vote.CiUrl}");
+                        Console.Out.WriteLine($"vote      {Time(vote.Timestamp)} {vote.CiName} {VoteState(vote.Vote, vote.InProgress)} {vote.BuildId[..12]} {vote.CiUrl}");
                     }
 
                     foreach (var promotion in status.Promotions)
@@ -287,6 +285,8 @@ internal static class TruthQueryCommand
     private static string Line(BuildSummary build) =>
         $"{Time(build.DtBuild)} {build.Package} {build.Status} {string.Join(",", build.Nvrs)} {build.Files} file(s) {build.Size} bytes " +
         $"{(build.DurationSeconds is { } seconds ? seconds.ToString("0.###", CultureInfo.InvariantCulture) + " s" : "- s")} {build.Id}";
+
+    private static string VoteState(bool vote, bool inProgress) => inProgress ? "in-progress" : vote ? "passed" : "failed";
 
     private static string Time(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -138,6 +138,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         CancellationToken cancellationToken)
     {
         var buildTime = times.Build;
+        var inputHash = InputHash.Compute(inputs);
         var work = Path.Combine(temp, "work");
         Directory.CreateDirectory(work);
 
@@ -156,7 +157,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
 
             try
             {
-                prepared = await PrepareAsync(new Checkout(name, source, sourceCommit, distgit, distgitCommit, target.DistgitPath, buildTime, output, work, log, InputHash.Compute(inputs)), cancellationToken);
+                prepared = await PrepareAsync(new Checkout(name, source, sourceCommit, distgit, distgitCommit, target.DistgitPath, buildTime, output, work, log, inputHash), cancellationToken);
                 buildTime = prepared.BuildTime;
                 if (prepared.Debian is { } tree)
                 {
@@ -230,7 +231,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             {
                 SchemaVersion = ProvenanceManifest.CurrentSchemaVersion,
                 Kind = ProvenanceManifest.PackageBuildKind,
-                InputHash = InputHash.Compute(inputs),
+                InputHash = inputHash,
                 Package = name,
                 Project = target.Project,
                 Release = target.Release,
@@ -304,7 +305,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             Log = logPath,
             Notes = written.Notes ?? "",
             Builder = builderName,
-            InputHash = InputHash.Compute(inputs),
+            InputHash = inputHash,
             ReleaseBumpedFrom = prepared?.BumpedFrom,
             ExitCode = failure?.ExitCode ?? 0,
         };
@@ -438,10 +439,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
             versions = await TagVersionAsync(source, sourceCommit, log, cancellationToken);
         }
 
-        var shortHash = await source.ShortHashAsync(sourceCommit.Hash, cancellationToken);
-        var (bumpedTime, bumpedFrom) = await BumpAsync(checkout, "rpm", versions.Version, shortHash, cancellationToken);
-        buildTime = bumpedTime;
-        var release = DlrnVersioning.Release(buildTime, shortHash);
+        (buildTime, var release, var bumpedFrom) = await ReleaseAsync(checkout, "rpm", versions.Version, cancellationToken);
         var tarball = $"{versions.Version}-{release}.tar.gz";
         var topFolder = $"{await TarNameAsync(source, sourceCommit, name, cancellationToken)}-{versions.UpstreamVersion}";
         var edited = SpecEditor.Apply(spec, new SpecEdit(versions.Version, release, tarball, versions.UpstreamVersion, output.KeepChangelog));
@@ -496,10 +494,7 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         var files = Path.Combine(work, "distgit");
         await UnpackDistgitAsync(distgit, distgitCommit, distgitPath, files, cancellationToken);
         var versions = output.KeepVersion ? null : await TagVersionAsync(source, sourceCommit, log, cancellationToken);
-        var shortHash = await source.ShortHashAsync(sourceCommit.Hash, cancellationToken);
-        var (bumpedTime, bumpedFrom) = versions is null ? (buildTime, null) : await BumpAsync(checkout, "deb", versions.Version, shortHash, cancellationToken);
-        buildTime = bumpedTime;
-        var release = DlrnVersioning.Release(buildTime, shortHash);
+        (buildTime, var release, var bumpedFrom) = await ReleaseAsync(checkout, "deb", versions?.Version, cancellationToken);
         var change = $"Automated build of {name}: source {sourceCommit.Hash[..12]} ({sourceCommit.Ref}), distgit {distgitCommit.Hash[..12]} ({distgitCommit.Ref}).";
         var prepared = await new DebianSourcePreparer(runner).PrepareAsync(
             name,
@@ -516,21 +511,27 @@ public sealed class PackageBuildService(IProcessRunner runner, IPackageBuilder b
         return new PreparedSpec(null, prepared.UpstreamVersion, prepared.Release, buildTime, prepared, bumpedFrom);
     }
 
-    /// <summary>The build time the Release is made of: the checkout's, or later when a build published from other inputs
-    /// would sort at or above it (docs/manual/mass-rebuild.md, "Release bumps"); with the Release it replaces then.</summary>
-    private async Task<(DateTimeOffset BuildTime, string? BumpedFrom)> BumpAsync(Checkout checkout, string format, string version, string shortHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// DLRN's Release (<see cref="DlrnVersioning.Release"/>) and the build time it is made of: the checkout's, or later
+    /// when a build published from other inputs would sort at or above it (docs/manual/mass-rebuild.md, "Release bumps");
+    /// then also the Release it replaces. A <paramref name="version"/> not known yet (Debian's kept version) is not bumped.
+    /// </summary>
+    private async Task<(DateTimeOffset BuildTime, string Release, string? BumpedFrom)> ReleaseAsync(Checkout checkout, string format, string? version, CancellationToken cancellationToken)
     {
-        if (checkout.Output.BumpRelease is not { } collisions
+        var shortHash = await checkout.Source.ShortHashAsync(checkout.SourceCommit.Hash, cancellationToken);
+        var release = DlrnVersioning.Release(checkout.BuildTime, shortHash);
+        if (version is null
+            || checkout.Output.BumpRelease is not { } collisions
             || await collisions.CheckAsync(checkout.Name, format, version, checkout.InputHash, checkout.BuildTime, cancellationToken) is not { } bump)
         {
-            return (checkout.BuildTime, null);
+            return (checkout.BuildTime, release, null);
         }
 
-        var old = DlrnVersioning.Release(checkout.BuildTime, shortHash);
-        var line = $"release bumped: {old} -> {DlrnVersioning.Release(bump.BuildTime, shortHash)} (NVR {bump.PublishedNvr} published from other inputs at {bump.PublishedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)})";
+        var bumped = DlrnVersioning.Release(bump.BuildTime, shortHash);
+        var line = $"release bumped: {release} -> {bumped} (NVR {bump.PublishedNvr} published from other inputs at {bump.PublishedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)})";
         checkout.Log.WriteLine(line);
         Report($"{checkout.Name}: {line}");
-        return (bump.BuildTime, old);
+        return (bump.BuildTime, bumped, release);
     }
 
     /// <summary>The tarball's name before the version: "linux" for a source with Kconfig and Kbuild at its top, else the

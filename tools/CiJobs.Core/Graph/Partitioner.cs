@@ -163,14 +163,14 @@ public static class Partitioner
 
         if (layout is WaveLayout.Best or WaveLayout.ListSchedule && largeUnits.Length > 0)
         {
-            Consider(BestListSchedule(units, largeUnits, partitions, lowerBound, small, budget, double.PositiveInfinity, eachWave: false));
+            Consider(BestListSchedule(units, largeUnits, partitions, lowerBound, small, budget, eachWave: false));
         }
 
         // Only a cycle must stay whole: with a component larger than the ideal load there are waves anyway, and the
         // small components' units may then go in them too, each where its own dependencies allow.
         if (layout is WaveLayout.Best or WaveLayout.AllUnits && largeUnits.Length > 0)
         {
-            Consider(BestListSchedule(units, [.. Enumerable.Range(0, unitCount)], partitions, lowerBound, [], budget, double.PositiveInfinity, eachWave: true));
+            Consider(BestListSchedule(units, [.. Enumerable.Range(0, unitCount)], partitions, lowerBound, [], budget, eachWave: true));
         }
 
         chosen ??= FillSmall(ByLevels(units, largeUnits, partitions), small);
@@ -290,10 +290,9 @@ public static class Partitioner
     /// The list schedule of the given units for a few wave lengths (a geometric grid from the longest unit to the
     /// lower bound, first for every wave, then for the first wave alone, then again for the others, then, with
     /// <paramref name="eachWave"/>, for each later wave alone in turn), small components filled in after each; the
-    /// shortest makespan wins, the earliest tried on a tie. Null when none is shorter than <paramref name="cutoff"/>
-    /// or the budget is spent first.
+    /// shortest makespan wins, the earliest tried on a tie. Null when the budget is spent before any is made.
     /// </summary>
-    private static Layout? BestListSchedule(Units units, int[] largeUnits, int partitions, double lowerBound, List<Component> small, Budget budget, double cutoff, bool eachWave)
+    private static Layout? BestListSchedule(Units units, int[] largeUnits, int partitions, double lowerBound, List<Component> small, Budget budget, bool eachWave)
     {
         const int Steps = 32;
         var bottom = BottomLevels(units);
@@ -314,14 +313,14 @@ public static class Partitioner
                 return false;
             }
 
-            var scheduled = ListSchedule(units, bottom, largeUnits, partitions, lengths, best?.Makespan ?? cutoff, budget);
+            var scheduled = ListSchedule(units, bottom, largeUnits, partitions, lengths, best?.Makespan ?? double.PositiveInfinity, budget);
             if (scheduled is null)
             {
                 return false;
             }
 
             var layout = FillSmall(scheduled, small);
-            if (layout.Makespan < (best?.Makespan ?? cutoff))
+            if (best is null || layout.Makespan < best.Makespan)
             {
                 best = layout;
                 return true;
