@@ -32,4 +32,36 @@ public sealed class CliWrapProcessRunnerTests
         result.StandardOutput.Should().Be("a\nb\n");
         result.Truncated.Should().BeFalse();
     }
+
+    [Fact]
+    public async Task A_process_is_running_until_it_exits_and_a_zombie_is_not_running()
+    {
+        var runner = new CliWrapProcessRunner();
+        runner.IsRunning(Environment.ProcessId).Should().BeTrue();
+        runner.IsRunning(0).Should().BeFalse();
+        runner.IsRunning(-1).Should().BeFalse();
+
+        var exited = await runner.RunAsync(new ProcessSpec("sh", ["-c", "echo $$"]), CancellationToken.None);
+        runner.IsRunning(int.Parse(exited.StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture)).Should().BeFalse();
+
+        // The background sleep's parent becomes a sleep that never waits for it: it is a zombie until that one ends.
+        var pid = new TaskCompletionSource<int>();
+        var run = runner.RunAsync(
+            new ProcessSpec("sh", ["-c", "sleep 0.01 & echo $!; exec sleep 3"])
+            {
+                OnOutputLine = line => pid.TrySetResult(int.Parse(line, System.Globalization.CultureInfo.InvariantCulture)),
+            },
+            CancellationToken.None);
+        var zombie = await pid.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var stat = "";
+        for (var i = 0; i < 100 && !stat.Contains(") Z ", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(20);
+            stat = File.ReadAllText($"/proc/{zombie}/stat");
+        }
+
+        stat.Should().Contain(") Z ");
+        runner.IsRunning(zombie).Should().BeFalse();
+        (await run).ExitCode.Should().Be(0);
+    }
 }

@@ -8,6 +8,29 @@ namespace CiJobs.Core.Platform;
 /// <summary>The real <see cref="IProcessRunner"/>, on CliWrap.</summary>
 public sealed class CliWrapProcessRunner : IProcessRunner
 {
+    /// <summary>Reads the state letter of /proc/PID/stat (after the command name, which may hold spaces and brackets):
+    /// no such file, Z (zombie) or X (dead) is not running.</summary>
+    public bool IsRunning(int processId)
+    {
+        if (processId <= 0)
+        {
+            return false;
+        }
+
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{processId}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var end = stat.LastIndexOf(')');
+        return end >= 0 && end + 2 < stat.Length && stat[end + 2] is not ('Z' or 'X');
+    }
+
     public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -38,4 +38,8 @@ public interface IProcessRunner
     /// <summary>Runs to completion; a non-zero exit is a result, not an exception.
     /// Throws <see cref="CiJobsException"/> with <see cref="ExitCodes.ToolMissing"/> when the program does not exist.</summary>
     Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Whether the process with this id is still running (a zombie is not). A runner that starts no real
+    /// processes has none running, which is the default.</summary>
+    bool IsRunning(int processId) => false;
 }

@@ -6,7 +6,7 @@ namespace CiJobs.Core.Signing;
 /// <summary>
 /// A throwaway GNUPGHOME: a private (0700) folder with a short path (gpg-agent's sockets live in it, and a socket path
 /// has a limit of about 100 bytes), owned while this object lives (<see cref="OwnedDirectory"/>, so a killed run's
-/// folder is cleaned by the next one). Disposing kills its gpg-agent (<c>gpgconf --kill all</c>) and deletes it.
+/// folder is cleaned by the next one). Disposing kills its gpg-agent (<c>gpgconf --kill all</c>), waits until the agent has exited, and deletes it.
 /// docs/manual/signing.md, "The throwaway GNUPGHOME".
 /// </summary>
 internal sealed class GpgHome : IAsyncDisposable
@@ -86,20 +86,55 @@ internal sealed class GpgHome : IAsyncDisposable
             MaxOutputChars = 1 << 20,
         };
 
+    /// <summary>Most polls, 20 ms apart, for the agent to exit after it was told to: 5 s.</summary>
+    public const int MaxAgentExitPolls = 250;
+
     public async ValueTask DisposeAsync()
     {
         try
         {
-            // No agent was started when this fails; the folder goes either way.
+            // gpgconf --kill only asks the agent to exit; it may still run for a moment, with its --homedir on its
+            // command line. Its process id is asked first (no agent: nothing to wait for), and the folder goes once
+            // the agent is gone, or after MaxAgentExitPolls.
+            var agent = await AgentProcessIdAsync();
             await runner.RunAsync(Spec("gpgconf", ["--homedir", Path, "--kill", "all"]), CancellationToken.None);
+            for (var poll = 0; agent is { } pid && poll < MaxAgentExitPolls && runner.IsRunning(pid); poll++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
         }
         catch (CiJobsException)
         {
+            // No gpg tools: no agent was started; the folder goes either way.
         }
         finally
         {
             directory.Dispose();
         }
+    }
+
+    /// <summary>The process id of this home's running gpg-agent (<c>getinfo pid</c>, answered as <c>D PID</c>), or null
+    /// when none runs; <c>--no-autostart</c> keeps the question from starting one.</summary>
+    private async Task<int?> AgentProcessIdAsync()
+    {
+        var result = await runner.RunAsync(
+            Spec("gpg-connect-agent", ["--homedir", Path, "--no-autostart", "getinfo pid", "/bye"]) with { Timeout = TimeSpan.FromSeconds(30) },
+            CancellationToken.None);
+        if (!result.Succeeded)
+        {
+            return null;
+        }
+
+        foreach (var line in result.StandardOutput.Split('\n'))
+        {
+            if (line.StartsWith("D ", StringComparison.Ordinal)
+                && int.TryParse(line.AsSpan(2).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0)
+            {
+                return pid;
+            }
+        }
+
+        return null;
     }
 
     public static string Code(int exitCode) => exitCode.ToString(CultureInfo.InvariantCulture);
