@@ -51,7 +51,8 @@ public sealed class MirrorReposFixture : IAsyncLifetime
         return folder;
     }
 
-    private static void Copy(string from, string to)
+    /// <summary>A copy of the tree <paramref name="from"/> at <paramref name="to"/>, with the files' times.</summary>
+    internal static void Copy(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))

@@ -60,3 +60,41 @@ internal readonly partial record struct FileStat(int Type, UnixFileMode Mode, lo
         internal static partial int statx(int folder, string name, int flags, uint mask, byte* buffer);
     }
 }
+
+/// <summary>An open folder descriptor (<c>open(2)</c> O_RDONLY), for the <c>*at</c> calls.</summary>
+internal sealed partial class FolderDescriptor(int value) : IDisposable
+{
+    private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
+    private const int FolderNoFollow = 0x10000 | 0x20000; // O_DIRECTORY | O_NOFOLLOW
+
+    public int Value => value;
+
+    /// <summary>The folder opened, or null when it does not exist (or cannot be opened).</summary>
+    public static FolderDescriptor? Open(string path)
+    {
+        var fd = Native.open(path, ReadOnlyCloseOnExec);
+        return fd >= 0 ? new FolderDescriptor(fd) : null;
+    }
+
+    /// <summary>The folder <paramref name="name"/> of <paramref name="parent"/>, never through a symbolic link; null when
+    /// it cannot be opened so (errno is then set).</summary>
+    public static FolderDescriptor? OpenChild(FolderDescriptor parent, string name)
+    {
+        var fd = Native.openat(parent.Value, name, ReadOnlyCloseOnExec | FolderNoFollow);
+        return fd >= 0 ? new FolderDescriptor(fd) : null;
+    }
+
+    public void Dispose() => _ = Native.close(value);
+
+    private static partial class Native
+    {
+        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int open(string path, int flags);
+
+        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int openat(int folder, string name, int flags);
+
+        [LibraryImport("libc", SetLastError = true)]
+        internal static partial int close(int descriptor);
+    }
+}

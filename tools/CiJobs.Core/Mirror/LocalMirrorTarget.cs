@@ -7,6 +7,15 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
 {
     private string Snapshot(string name) => Path.Combine(destination.SnapshotsFolder, name);
 
+    /// <summary>The folder, in a half-made snapshot, where SOURCE's lists read during the copy are kept until its check.</summary>
+    internal static string CaptureFolder(string snapshot) => Path.Combine(snapshot, PackageListFile.Name + ".captured");
+
+    /// <summary>What the last <see cref="TransferAsync"/> read of SOURCE's lists while it copied; null when that failed.</summary>
+    private ListCapture? captured;
+
+    /// <summary>Whether the last <see cref="CheckAsync"/> took the lists read during the copy (false: it read the copy's).</summary>
+    internal bool AdoptedCapture { get; private set; }
+
     public async Task<IAsyncDisposable> LockAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         try
@@ -92,18 +101,76 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
         }
     }
 
-    public Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken)
+    public async Task TransferAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, string? linkDest, CancellationToken cancellationToken)
     {
         // One walk of SOURCE in process: hard links to the published snapshot for unchanged files, copies for the rest
-        // (docs/manual/mirror.md, "Steps", step 4, and "Performance").
+        // (docs/manual/mirror.md, "Steps", step 4, and "Performance"). Meanwhile, on another thread, SOURCE's package lists
+        // are read (the longest part of the check), for the copy's check to adopt when the copy has the same lists.
+        var copy = Snapshot(partial);
         try
         {
-            SnapshotCopier.Copy(source, Snapshot(partial), linkDest is null ? null : Snapshot(linkDest), cancellationToken);
-            return Task.CompletedTask;
+            Directory.CreateDirectory(copy);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CiJobsException($"copy to {Snapshot(partial)} failed: {e.Message}", MirrorExitCodes.SyncFailed, e);
+            throw new CiJobsException($"copy to {copy} failed: {e.Message}", MirrorExitCodes.SyncFailed, e);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.Run(() => CaptureAsync(source, repositories, copy, stop.Token), CancellationToken.None);
+        try
+        {
+            SnapshotCopier.Copy(source, copy, linkDest is null ? null : Snapshot(linkDest), cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Nothing may still write into the snapshot when the sync deletes it.
+            await stop.CancelAsync();
+            (await SettleAsync(reading))?.Dispose();
+            if (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CiJobsException($"copy to {copy} failed: {e.Message}", MirrorExitCodes.SyncFailed, e);
+            }
+
+            throw;
+        }
+
+        captured = await SettleAsync(reading);
+    }
+
+    /// <summary>SOURCE's lists, read as the copy's check would read them, into <see cref="CaptureFolder"/>: the sorted
+    /// package list, and the digests and package claims (<see cref="ListCapture"/>).</summary>
+    private async Task<ListCapture> CaptureAsync(string source, IReadOnlyList<FoundRepository> repositories, string copy, CancellationToken cancellationToken)
+    {
+        var folder = CaptureFolder(copy);
+        Directory.CreateDirectory(folder);
+        var capture = new ListCapture(folder);
+        try
+        {
+            var list = new PackageListWriter(folder);
+            await new RepositoryTree(runner, source).CaptureListsAsync(repositories, MirrorExitCodes.NotARepository, list, capture, cancellationToken);
+            list.Complete();
+            capture.Complete();
+            return capture;
+        }
+        catch
+        {
+            capture.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The capture, or null when it failed or was stopped: the copy's check then reads the copy's lists itself,
+    /// and reports what is wrong with them.</summary>
+    private static async Task<ListCapture?> SettleAsync(Task<ListCapture> reading)
+    {
+        try
+        {
+            return await reading;
+        }
+        catch (Exception e) when (e is CiJobsException or IOException or UnauthorizedAccessException or InvalidDataException or OperationCanceledException)
+        {
+            return null;
         }
     }
 
@@ -120,10 +187,46 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
         // The full check (package lists read, every listed package present with its size) is made here only, on the
         // copy: SOURCE's check stopped at the metadata checksums. A failure is SOURCE's (the copy is SOURCE's files). The
         // packages read go, sorted, to the snapshot's package list (docs/manual/mirror.md, "The package list of a snapshot").
+        // When the lists read from SOURCE during the copy are the copy's lists (the copy's metadata gives each one's
+        // SHA-256, and it is the SHA-256 of the bytes read), their packages are looked for in the copy and their sorted
+        // list is the snapshot's, instead of reading the lists again.
         var list = new PackageListWriter(copy);
+        var capture = captured;
+        captured = null;
+        var captureFolder = CaptureFolder(copy);
+        var adopted = false;
+        AdoptedCapture = false;
         try
         {
-            await tree.CheckAsync(found, MirrorExitCodes.NotARepository, list, cancellationToken);
+            if (capture is not null)
+            {
+                try
+                {
+                    var expected = await tree.CheckMetadataAsync(found, MirrorExitCodes.NotARepository, cancellationToken);
+                    if (capture.Matches(expected))
+                    {
+                        tree.CheckClaims(capture, MirrorExitCodes.NotARepository, cancellationToken);
+                        File.Move(Path.Combine(captureFolder, PackageListFile.Name), list.Path, overwrite: true);
+                        adopted = true;
+                    }
+                }
+                finally
+                {
+                    capture.Dispose();
+                    Directory.Delete(captureFolder, recursive: true);
+                }
+            }
+            else if (Directory.Exists(captureFolder))
+            {
+                Directory.Delete(captureFolder, recursive: true);
+            }
+
+            if (!adopted)
+            {
+                await tree.CheckAsync(found, MirrorExitCodes.NotARepository, list, cancellationToken);
+            }
+
+            AdoptedCapture = adopted;
         }
         catch (CiJobsException e) when (e.ExitCode is MirrorExitCodes.NotARepository or MirrorExitCodes.UnsafeSource)
         {
@@ -146,7 +249,10 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
 
         try
         {
-            list.Complete();
+            if (!adopted)
+            {
+                list.Complete();
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -248,7 +354,7 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
         {
             if (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null)
             {
-                Directory.Delete(path, recursive: true);
+                FolderRemover.Delete(path);
             }
 
             return Task.CompletedTask;

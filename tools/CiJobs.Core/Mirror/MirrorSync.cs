@@ -102,7 +102,7 @@ public sealed partial class MirrorSync(IProcessRunner runner, TimeProvider time,
         try
         {
             progress($"copying SOURCE to {destination.SnapshotsFolder}/{partial}{(published is null ? "" : $" (hard links to {published})")}");
-            await target.TransferAsync(source, partial, published, cancellationToken);
+            await target.TransferAsync(source, repositories, partial, published, cancellationToken);
             progress("checking the new snapshot");
             try
             {
@@ -222,7 +222,9 @@ internal interface IMirrorTarget
     /// <summary>Refuses a DEST that exists and is not a symbolic link; creates snapshots/ when missing.</summary>
     Task<TargetState> InspectAsync(CancellationToken cancellationToken);
 
-    Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken);
+    /// <summary>Copies SOURCE (whose <paramref name="repositories"/> were found and checked) to the half-made snapshot
+    /// <paramref name="partial"/>, with hard links to <paramref name="linkDest"/>'s unchanged files.</summary>
+    Task TransferAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, string? linkDest, CancellationToken cancellationToken);
 
     /// <summary>Checks the copy (a local one also gets its package list file, docs/manual/mirror.md, "The package list of a snapshot").</summary>
     Task CheckAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, CancellationToken cancellationToken);

@@ -133,7 +133,7 @@ internal sealed class RemoteMirrorTarget : IMirrorTarget
         return new TargetState(link, snapshots, links);
     }
 
-    public async Task TransferAsync(string source, string partial, string? linkDest, CancellationToken cancellationToken)
+    public async Task TransferAsync(string source, IReadOnlyList<FoundRepository> repositories, string partial, string? linkDest, CancellationToken cancellationToken)
     {
         List<string> arguments = ["-a", "--delete", "--no-inc-recursive", "-e", rsh];
         if (linkDest is not null)

@@ -36,6 +36,12 @@ public sealed class RepositoryTree
     private readonly string root;
     private string? realRoot;
 
+    /// <summary>While <see cref="CaptureListsAsync"/> runs: where the lists' digests and package claims go.</summary>
+    private ListCapture? capture;
+
+    /// <summary>While <see cref="CheckMetadataAsync"/> runs: each list the check would read, with the SHA-256 its metadata gives.</summary>
+    private Dictionary<string, string>? expectedLists;
+
     public RepositoryTree(IProcessRunner runner, string root)
     {
         this.runner = runner;
@@ -129,6 +135,82 @@ public sealed class RepositoryTree
             {
                 await CheckDebAsync(repository.RelativePath, sink, failureCode, cancellationToken, readLists: readLists);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads every package list of the repositories into <paramref name="sink"/> without looking at any package file or
+    /// metadata checksum: the SHA-256 of each list's bytes and each package file named (with its size) go to
+    /// <paramref name="into"/>, for the check of a copy (<see cref="CheckMetadataAsync"/>, <see cref="CheckClaims"/>). A
+    /// list decompressed by a program (.xz, .zst) gets no digest, so a copy's check never adopts it.
+    /// </summary>
+    internal async Task CaptureListsAsync(IReadOnlyList<FoundRepository> repositories, int failureCode, IPackageSink sink, ListCapture into, CancellationToken cancellationToken)
+    {
+        capture = into;
+        try
+        {
+            await CheckAsync(repositories, failureCode, sink, cancellationToken);
+        }
+        finally
+        {
+            capture = null;
+        }
+    }
+
+    /// <summary>Checks the metadata checksums as <see cref="CheckAsync(IReadOnlyList{FoundRepository}, int, CancellationToken, bool)"/>
+    /// with readLists false, and gives the lists a full check would read (path relative to the root) with the SHA-256 the
+    /// metadata gives each (another checksum type gives a value no digest equals).</summary>
+    internal async Task<Dictionary<string, string>> CheckMetadataAsync(IReadOnlyList<FoundRepository> repositories, int failureCode, CancellationToken cancellationToken)
+    {
+        var lists = new Dictionary<string, string>(StringComparer.Ordinal);
+        expectedLists = lists;
+        try
+        {
+            await CheckAsync(repositories, failureCode, new PackageIndex(), cancellationToken, readLists: false);
+            return lists;
+        }
+        finally
+        {
+            expectedLists = null;
+        }
+    }
+
+    /// <summary>Looks in this tree for every package file <paramref name="claims"/> names (read from another tree with the
+    /// same lists), as a full check would: present, a regular file, of the size its list gives.</summary>
+    internal void CheckClaims(ListCapture claims, int failureCode, CancellationToken cancellationToken)
+    {
+        // Claims come grouped by folder (a list's packages are mostly in one): each folder is opened once and its files
+        // are looked at relative to it, one statx each (docs/manual/mirror.md, "Performance").
+        FolderDescriptor? folder = null;
+        string? folderPath = null;
+        var seen = 0;
+        try
+        {
+            foreach (var (path, size, listedIn) in claims.ReadClaims())
+            {
+                if ((++seen & 0xfff) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var file = Combine(path, MirrorExitCodes.UnsafeSource, $"{listedIn}: the package location '{path}'");
+                var parent = Path.GetDirectoryName(file)!;
+                if (parent != folderPath)
+                {
+                    folder?.Dispose();
+                    folder = FolderDescriptor.Open(parent);
+                    folderPath = parent;
+                }
+
+                if (folder is null || FileStat.Of(folder.Value, Path.GetFileName(file), file) is not { IsRegular: true } stat || (size is not null && size != stat.Size))
+                {
+                    CheckPresent(file, size, listedIn, failureCode); // Says why, or finds it after all.
+                }
+            }
+        }
+        finally
+        {
+            folder?.Dispose();
         }
     }
 
@@ -235,6 +317,11 @@ public sealed class RepositoryTree
                 await CheckFileAsync(file, size, checksumType ?? "", checksum ?? "", shown, code, cancellationToken);
             }
 
+            if (type == "primary" && expectedLists is not null)
+            {
+                expectedLists[Relative(file)] = checksumType?.ToLowerInvariant() == "sha256" && checksum is not null ? checksum.ToLowerInvariant() : $"{checksumType}:{checksum}";
+            }
+
             if (type == "primary" && readLists)
             {
                 await ReadPrimaryAsync(file, repo, repoRoot, index, code, checkFiles, cancellationToken);
@@ -300,6 +387,8 @@ public sealed class RepositoryTree
             }
         }
 
+        await RecordDigestAsync(opened, file, cancellationToken);
+
         _ = repoRoot;
     }
 
@@ -345,6 +434,7 @@ public sealed class RepositoryTree
 
         var present = 0;
         var lists = new Dictionary<string, string>(StringComparer.Ordinal);
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (hash, size, relative) in entries)
         {
             var file = Combine(Path.Combine(dist, relative), MirrorExitCodes.UnsafeSource, $"{shown}: the entry '{relative}'");
@@ -363,6 +453,7 @@ public sealed class RepositoryTree
             }
 
             present++;
+            hashes[file] = hash;
             if (checkFiles)
             {
                 await CheckFileAsync(file, size, "sha256", hash, shown, code, cancellationToken);
@@ -383,6 +474,14 @@ public sealed class RepositoryTree
         if (present == 0)
         {
             throw new CiJobsException($"{shown}: none of the files it lists is there", code);
+        }
+
+        if (expectedLists is not null)
+        {
+            foreach (var list in lists.Values)
+            {
+                expectedLists[Relative(list)] = hashes[list].ToLowerInvariant();
+            }
         }
 
         foreach (var list in lists.Values.Order(StringComparer.Ordinal).Where(_ => readLists))
@@ -465,6 +564,7 @@ public sealed class RepositoryTree
         }
 
         Flush();
+        await RecordDigestAsync(opened, file, cancellationToken);
 
         void Flush()
         {
@@ -495,6 +595,12 @@ public sealed class RepositoryTree
 
     private void CheckPresent(string file, long? size, string listedIn, int code)
     {
+        if (capture is not null)
+        {
+            capture.Claim(Relative(file), size, listedIn); // Looked for in the copy (CheckClaims).
+            return;
+        }
+
         // One statx: a regular file of the listed size is the common case. Anything else (missing, a link, another size)
         // is looked at again below, which says why (docs/manual/mirror.md, "Performance").
         if (FileStat.Of(FileStat.CurrentFolder, file, file) is { IsRegular: true } stat && (size is null || size == stat.Size))
@@ -516,6 +622,11 @@ public sealed class RepositoryTree
 
     private async Task CheckFileAsync(string file, long? size, string checksumType, string checksum, string listedIn, int code, CancellationToken cancellationToken)
     {
+        if (capture is not null)
+        {
+            return; // The copy's metadata is checked (CheckMetadataAsync); what is captured is only adopted when it matches.
+        }
+
         EnsureReadable(file);
         CheckPresent(file, size is < 0 ? null : size, listedIn, code);
         HashAlgorithmName algorithm = checksumType.ToLowerInvariant() switch
@@ -551,9 +662,28 @@ public sealed class RepositoryTree
         }
     }
 
-    private sealed class Opened(Stream stream, string? temp) : IAsyncDisposable
+    /// <summary>While lists are captured: the SHA-256 of the whole list file whose content was just read.</summary>
+    private async Task RecordDigestAsync(Opened opened, string file, CancellationToken cancellationToken)
+    {
+        if (capture is not null && opened.Hashing is { } hashing)
+        {
+            try
+            {
+                capture.Digests[Relative(file)] = await hashing.HashToEndAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CiJobsException($"cannot read {Relative(file)}: {e.Message}", MirrorExitCodes.NotARepository, e);
+            }
+        }
+    }
+
+    private sealed class Opened(Stream stream, string? temp, HashingReadStream? hashing = null) : IAsyncDisposable
     {
         public Stream Stream => stream;
+
+        /// <summary>The file's own bytes as read (under the decompression), while lists are captured; null otherwise.</summary>
+        public HashingReadStream? Hashing => hashing;
 
         public async ValueTask DisposeAsync()
         {
@@ -590,7 +720,9 @@ public sealed class RepositoryTree
             }
 
             Stream stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return new Opened(extension == ".gz" ? new GZipStream(stream, CompressionMode.Decompress) : stream, null);
+            var hashing = capture is null ? null : new HashingReadStream(stream);
+            stream = hashing ?? stream;
+            return new Opened(extension == ".gz" ? new GZipStream(stream, CompressionMode.Decompress) : stream, null, hashing);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -50,8 +50,8 @@ internal static partial class SnapshotCopier
             var folder = relative.Length == 0 ? source : source + "/" + relative;
             var targetFolder = relative.Length == 0 ? target : target + "/" + relative;
             using var reader = FolderReader.Open(folder, expected);
-            using var made = Descriptor.Open(targetFolder) ?? throw new IOException($"cannot open {targetFolder}: {LastError()}");
-            using var old = previous is null || metadata ? null : Descriptor.Open(relative.Length == 0 ? previous : previous + "/" + relative);
+            using var made = FolderDescriptor.Open(targetFolder) ?? throw new IOException($"cannot open {targetFolder}: {LastError()}");
+            using var old = previous is null || metadata ? null : FolderDescriptor.Open(relative.Length == 0 ? previous : previous + "/" + relative);
             while (reader.Next() is { } name)
             {
                 if (relative.Length == 0 && PackageListFile.IsReserved(name))
@@ -133,7 +133,7 @@ internal static partial class SnapshotCopier
     }
 
     /// <summary>A hard link to the previous snapshot's file when it is a regular file of this size, time and mode.</summary>
-    private static bool TryLink(Descriptor old, Descriptor made, string name, FileStat entry)
+    private static bool TryLink(FolderDescriptor old, FolderDescriptor made, string name, FileStat entry)
     {
         if (FileStat.Of(old.Value, name, name) is not { IsRegular: true } previous || previous.Size != entry.Size || previous.Ticks != entry.Ticks || previous.Mode != entry.Mode)
         {
@@ -157,21 +157,6 @@ internal static partial class SnapshotCopier
     private static bool Inside(string path, string folder) => path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
 
     private static string LastError() => new Win32Exception(Marshal.GetLastPInvokeError()).Message;
-
-    /// <summary>An open folder descriptor (<c>open(2)</c> O_RDONLY), for the <c>*at</c> calls.</summary>
-    private sealed class Descriptor(int value) : IDisposable
-    {
-        public int Value => value;
-
-        /// <summary>The folder opened, or null when it does not exist.</summary>
-        public static Descriptor? Open(string path)
-        {
-            var fd = Native.open(path, 0x80000 /* O_RDONLY | O_CLOEXEC */);
-            return fd >= 0 ? new Descriptor(fd) : null;
-        }
-
-        public void Dispose() => _ = Native.close(value);
-    }
 
     /// <summary>
     /// The names in a folder of SOURCE (<c>opendir</c>/<c>readdir</c>, without "." and ".."). The folder opened must be the
@@ -235,12 +220,6 @@ internal static partial class SnapshotCopier
     {
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int linkat(int oldFolder, string oldName, int newFolder, string newName, int flags);
-
-        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int open(string path, int flags);
-
-        [LibraryImport("libc", SetLastError = true)]
-        internal static partial int close(int descriptor);
 
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial IntPtr opendir(string path);
