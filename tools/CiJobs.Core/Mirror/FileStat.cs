@@ -65,22 +65,14 @@ internal readonly partial record struct FileStat(int Type, UnixFileMode Mode, lo
 internal sealed partial class FolderDescriptor(int value) : IDisposable
 {
     private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
-    private const int FolderNoFollow = 0x10000 | 0x20000; // O_DIRECTORY | O_NOFOLLOW
+    private const int Folder = 0x10000; // O_DIRECTORY: anything else (a FIFO that would block the open) is refused
 
     public int Value => value;
 
-    /// <summary>The folder opened, or null when it does not exist (or cannot be opened).</summary>
+    /// <summary>The folder opened, or null when it does not exist, is not a folder, or cannot be opened.</summary>
     public static FolderDescriptor? Open(string path)
     {
-        var fd = Native.open(path, ReadOnlyCloseOnExec);
-        return fd >= 0 ? new FolderDescriptor(fd) : null;
-    }
-
-    /// <summary>The folder <paramref name="name"/> of <paramref name="parent"/>, never through a symbolic link; null when
-    /// it cannot be opened so (errno is then set).</summary>
-    public static FolderDescriptor? OpenChild(FolderDescriptor parent, string name)
-    {
-        var fd = Native.openat(parent.Value, name, ReadOnlyCloseOnExec | FolderNoFollow);
+        var fd = Native.open(path, ReadOnlyCloseOnExec | Folder);
         return fd >= 0 ? new FolderDescriptor(fd) : null;
     }
 
@@ -90,9 +82,6 @@ internal sealed partial class FolderDescriptor(int value) : IDisposable
     {
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int open(string path, int flags);
-
-        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int openat(int folder, string name, int flags);
 
         [LibraryImport("libc", SetLastError = true)]
         internal static partial int close(int descriptor);

@@ -161,14 +161,14 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
     }
 
     /// <summary>The capture, or null when it failed or was stopped: the copy's check then reads the copy's lists itself,
-    /// and reports what is wrong with them.</summary>
+    /// and reports what is wrong with them. Every failure is taken so: the capture only ever saves time.</summary>
     private static async Task<ListCapture?> SettleAsync(Task<ListCapture> reading)
     {
         try
         {
             return await reading;
         }
-        catch (Exception e) when (e is CiJobsException or IOException or UnauthorizedAccessException or InvalidDataException or OperationCanceledException)
+        catch (Exception)
         {
             return null;
         }
