@@ -55,6 +55,29 @@ public sealed class MirrorCaptureTests(MirrorReposFixture repos) : IClassFixture
     }
 
     [Fact]
+    public async Task A_list_decompressed_by_a_program_is_captured_from_a_hashed_copy_of_it()
+    {
+        // rpm-a again, its metadata made by createrepo_c with xz: primary.xml.xz is decompressed by xz.
+        var source = repos.Source(temp.Combine("src-xz"), "rpm-a", null);
+        var rpm = Path.Combine(source, "rpm");
+        Directory.Delete(Path.Combine(rpm, "repodata"), recursive: true);
+        var made = await runner.RunAsync(new ProcessSpec("createrepo_c", ["-q", "--general-compress-type=xz", rpm]), CancellationToken.None);
+        made.ExitCode.Should().Be(0, made.StandardError);
+        Directory.GetFiles(Path.Combine(rpm, "repodata"), "*primary.xml.xz").Should().ContainSingle();
+        var destination = MirrorDestination.Parse(temp.Combine("pub-xz", "repo"));
+        var target = new LocalMirrorTarget(runner, destination);
+        await target.InspectAsync(CancellationToken.None);
+        var found = new RepositoryTree(runner, source).Find();
+
+        await target.TransferAsync(source, found, "xz", null, CancellationToken.None);
+        await target.CheckAsync(source, found, "xz", CancellationToken.None);
+
+        target.AdoptedCapture.Should().BeTrue();
+        var copy = Path.Combine(destination.SnapshotsFolder, "xz");
+        (await File.ReadAllTextAsync(Path.Combine(copy, PackageListFile.Name))).Should().Be(await FullCheckListAsync(copy)).And.Contain("mx-beta");
+    }
+
+    [Fact]
     public async Task A_copy_whose_lists_differ_from_those_read_is_checked_by_reading_its_own()
     {
         // As if SOURCE changed between the reading of its lists and the copy: SOURCE and the copy now hold another repository.

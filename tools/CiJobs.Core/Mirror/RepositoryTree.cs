@@ -142,7 +142,7 @@ public sealed class RepositoryTree
     /// Reads every package list of the repositories into <paramref name="sink"/> without looking at any package file or
     /// metadata checksum: the SHA-256 of each list's bytes and each package file named (with its size) go to
     /// <paramref name="into"/>, for the check of a copy (<see cref="CheckMetadataAsync"/>, <see cref="CheckClaims"/>). A
-    /// list decompressed by a program (.xz, .zst) gets no digest, so a copy's check never adopts it.
+    /// list decompressed by a program (.xz, .zst) is copied aside and hashed first, and the program reads the copy.
     /// </summary>
     internal async Task CaptureListsAsync(IReadOnlyList<FoundRepository> repositories, int failureCode, IPackageSink sink, ListCapture into, CancellationToken cancellationToken)
     {
@@ -665,7 +665,11 @@ public sealed class RepositoryTree
     /// <summary>While lists are captured: the SHA-256 of the whole list file whose content was just read.</summary>
     private async Task RecordDigestAsync(Opened opened, string file, CancellationToken cancellationToken)
     {
-        if (capture is not null && opened.Hashing is { } hashing)
+        if (capture is not null && opened.Digest is { } digest)
+        {
+            capture.Digests[Relative(file)] = digest;
+        }
+        else if (capture is not null && opened.Hashing is { } hashing)
         {
             try
             {
@@ -678,12 +682,15 @@ public sealed class RepositoryTree
         }
     }
 
-    private sealed class Opened(Stream stream, string? temp, HashingReadStream? hashing = null) : IAsyncDisposable
+    private sealed class Opened(Stream stream, string? temp, HashingReadStream? hashing = null, string? digest = null) : IAsyncDisposable
     {
         public Stream Stream => stream;
 
         /// <summary>The file's own bytes as read (under the decompression), while lists are captured; null otherwise.</summary>
         public HashingReadStream? Hashing => hashing;
+
+        /// <summary>While lists are captured, the SHA-256 of a file decompressed by a program (of the private copy it read).</summary>
+        public string? Digest => digest;
 
         public async ValueTask DisposeAsync()
         {
@@ -706,9 +713,24 @@ public sealed class RepositoryTree
             {
                 var temp = Directory.CreateTempSubdirectory("cijobs-mirror-").FullName;
                 var output = Path.Combine(temp, "list");
+                string? digest = null;
+                var input = file;
+                if (capture is not null)
+                {
+                    // While lists are captured, the program decompresses a private copy whose bytes were hashed as they were
+                    // copied: the digest is of exactly what is parsed, even if the file changes meanwhile.
+                    input = Path.Combine(temp, "input" + extension);
+                    await using (var hashed = new HashingReadStream(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16)))
+                    await using (var copy = new FileStream(input, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                    {
+                        await hashed.CopyToAsync(copy, cancellationToken);
+                        digest = await hashed.HashToEndAsync(cancellationToken);
+                    }
+                }
+
                 var spec = extension == ".zst"
-                    ? new ProcessSpec("zstd", ["-d", "-q", "-f", "-o", output, "--", file])
-                    : new ProcessSpec("sh", ["-c", "xz -d -c -- \"$1\" > \"$2\"", "sh", file, output]);
+                    ? new ProcessSpec("zstd", ["-d", "-q", "-f", "-o", output, "--", input])
+                    : new ProcessSpec("sh", ["-c", "xz -d -c -- \"$1\" > \"$2\"", "sh", input, output]);
                 var result = await runner.RunAsync(spec with { MaxOutputChars = 4096 }, cancellationToken);
                 if (!result.Succeeded)
                 {
@@ -716,7 +738,7 @@ public sealed class RepositoryTree
                     throw new CiJobsException($"cannot decompress {Relative(file)}: {FirstLine(result.StandardError)}", code);
                 }
 
-                return new Opened(new FileStream(output, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), temp);
+                return new Opened(new FileStream(output, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), temp, digest: digest);
             }
 
             Stream stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
