@@ -16,8 +16,6 @@ internal static partial class FolderRemover
     private const int ErrorNoEntry = 2;
     private const int FolderFlags = 0x80000 | 0x10000 | 0x20000; // O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW
     private const int RemoveFolder = 0x200; // AT_REMOVEDIR
-    private const byte TypeUnknown = 0;
-    private const byte TypeFolder = 4;
 
     /// <summary>Deletes <paramref name="path"/> (a folder, not a link to one) with everything in it.</summary>
     public static void Delete(string path)
@@ -43,41 +41,12 @@ internal static partial class FolderRemover
             throw new IOException($"cannot open {shown}: {LastError()}");
         }
 
-        var handle = Native.fdopendir(descriptor);
-        if (handle == IntPtr.Zero)
-        {
-            var error = LastError();
-            _ = Native.close(descriptor);
-            throw new IOException($"cannot read {shown}: {error}");
-        }
-
-        try
+        using (var entries = FolderEntries.Adopt(descriptor, shown))
         {
             List<string>? folders = null;
-            while (true)
+            while (entries.Next(out var type) is { } child)
             {
-                var entry = Native.readdir(handle);
-                if (entry == IntPtr.Zero)
-                {
-                    // The end, or an error (errno, cleared before the call, is then set).
-                    var error = Marshal.GetLastPInvokeError();
-                    if (error != 0)
-                    {
-                        throw new IOException($"cannot read {shown}: {new Win32Exception(error).Message}");
-                    }
-
-                    break;
-                }
-
-                // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.
-                var child = Marshal.PtrToStringUTF8(entry + 19)!;
-                if (child is "." or "..")
-                {
-                    continue;
-                }
-
-                var type = Marshal.ReadByte(entry + 18);
-                if (type == TypeFolder || (type == TypeUnknown && FileStat.Of(descriptor, child, shown + "/" + child) is { IsDirectory: true }))
+                if (type == FolderEntries.TypeFolder || (type == FolderEntries.TypeUnknown && FileStat.Of(descriptor, child, shown + "/" + child) is { IsDirectory: true }))
                 {
                     (folders ??= []).Add(child); // Emptied once this folder is read to its end.
                 }
@@ -92,10 +61,6 @@ internal static partial class FolderRemover
                 Remove(descriptor, folder, shown + "/" + folder, depth + 1);
             }
         }
-        finally
-        {
-            _ = Native.closedir(handle);
-        }
 
         if (Native.unlinkat(parent, name, RemoveFolder) != 0 && Marshal.GetLastPInvokeError() != ErrorNoEntry)
         {
@@ -109,18 +74,6 @@ internal static partial class FolderRemover
     {
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int openat(int folder, string name, int flags);
-
-        [LibraryImport("libc", SetLastError = true)]
-        internal static partial IntPtr fdopendir(int descriptor);
-
-        [LibraryImport("libc", SetLastError = true)]
-        internal static partial IntPtr readdir(IntPtr folder);
-
-        [LibraryImport("libc")]
-        internal static partial int closedir(IntPtr folder);
-
-        [LibraryImport("libc")]
-        internal static partial int close(int descriptor);
 
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int unlinkat(int folder, string name, int flags);

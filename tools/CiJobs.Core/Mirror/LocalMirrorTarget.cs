@@ -194,7 +194,6 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
         var capture = captured;
         captured = null;
         var captureFolder = CaptureFolder(copy);
-        var adopted = false;
         AdoptedCapture = false;
         try
         {
@@ -207,7 +206,7 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
                     {
                         tree.CheckClaims(capture, MirrorExitCodes.NotARepository, cancellationToken);
                         File.Move(Path.Combine(captureFolder, PackageListFile.Name), list.Path, overwrite: true);
-                        adopted = true;
+                        AdoptedCapture = true;
                     }
                 }
                 finally
@@ -221,12 +220,10 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
                 Directory.Delete(captureFolder, recursive: true);
             }
 
-            if (!adopted)
+            if (!AdoptedCapture)
             {
                 await tree.CheckAsync(found, MirrorExitCodes.NotARepository, list, cancellationToken);
             }
-
-            AdoptedCapture = adopted;
         }
         catch (CiJobsException e) when (e.ExitCode is MirrorExitCodes.NotARepository or MirrorExitCodes.UnsafeSource)
         {
@@ -249,7 +246,7 @@ internal sealed partial class LocalMirrorTarget(IProcessRunner runner, MirrorDes
 
         try
         {
-            if (!adopted)
+            if (!AdoptedCapture)
             {
                 list.Complete();
             }

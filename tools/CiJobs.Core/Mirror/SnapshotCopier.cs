@@ -49,10 +49,10 @@ internal static partial class SnapshotCopier
             var (relative, metadata, expected) = pending.Pop();
             var folder = relative.Length == 0 ? source : source + "/" + relative;
             var targetFolder = relative.Length == 0 ? target : target + "/" + relative;
-            using var reader = FolderReader.Open(folder, expected);
+            using var reader = OpenWalked(folder, expected);
             using var made = FolderDescriptor.Open(targetFolder) ?? throw new IOException($"cannot open {targetFolder}: {LastError()}");
             using var old = previous is null || metadata ? null : FolderDescriptor.Open(relative.Length == 0 ? previous : previous + "/" + relative);
-            while (reader.Next() is { } name)
+            while (reader.Next(out _) is { } name)
             {
                 if (relative.Length == 0 && PackageListFile.IsReserved(name))
                 {
@@ -159,78 +159,24 @@ internal static partial class SnapshotCopier
     private static string LastError() => new Win32Exception(Marshal.GetLastPInvokeError()).Message;
 
     /// <summary>
-    /// The names in a folder of SOURCE (<c>opendir</c>/<c>readdir</c>, without "." and ".."). The folder opened must be the
-    /// one its parent's walk saw (same device and inode): a folder replaced meanwhile (by a symbolic link) is refused.
+    /// A folder of SOURCE, to read its entries. The folder opened must be the one its parent's walk saw (same device and
+    /// inode): a folder replaced meanwhile (by a symbolic link) is refused.
     /// </summary>
-    private sealed class FolderReader : IDisposable
+    private static FolderEntries OpenWalked(string path, FileStat expected)
     {
-        private readonly IntPtr handle;
-
-        private FolderReader(IntPtr handle, int descriptor)
+        var entries = FolderEntries.Open(path);
+        if (FileStat.Of(entries.Descriptor, "", path) is not { IsDirectory: true } opened || opened.Inode != expected.Inode || opened.Device != expected.Device)
         {
-            this.handle = handle;
-            Descriptor = descriptor;
+            entries.Dispose();
+            throw new IOException($"the folder {path} changed during the copy");
         }
 
-        public int Descriptor { get; }
-
-        public static FolderReader Open(string path, FileStat expected)
-        {
-            var handle = Native.opendir(path);
-            if (handle == IntPtr.Zero)
-            {
-                throw new IOException($"cannot read the folder {path}: {LastError()}");
-            }
-
-            var reader = new FolderReader(handle, Native.dirfd(handle));
-            if (FileStat.Of(reader.Descriptor, "", path) is not { IsDirectory: true } opened || opened.Inode != expected.Inode || opened.Device != expected.Device)
-            {
-                reader.Dispose();
-                throw new IOException($"the folder {path} changed during the copy");
-            }
-
-            return reader;
-        }
-
-        public string? Next()
-        {
-            while (true)
-            {
-                var entry = Native.readdir(handle);
-                if (entry == IntPtr.Zero)
-                {
-                    // The end, or an error (errno, cleared before the call, is then set).
-                    var error = Marshal.GetLastPInvokeError();
-                    return error == 0 ? null : throw new IOException($"cannot read a folder: {new Win32Exception(error).Message}");
-                }
-
-                // struct dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.
-                var name = Marshal.PtrToStringUTF8(entry + 19)!;
-                if (name is not ("." or ".."))
-                {
-                    return name;
-                }
-            }
-        }
-
-        public void Dispose() => _ = Native.closedir(handle);
+        return entries;
     }
 
     private static partial class Native
     {
         [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int linkat(int oldFolder, string oldName, int newFolder, string newName, int flags);
-
-        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial IntPtr opendir(string path);
-
-        [LibraryImport("libc")]
-        internal static partial int dirfd(IntPtr folder);
-
-        [LibraryImport("libc", SetLastError = true)]
-        internal static partial IntPtr readdir(IntPtr folder);
-
-        [LibraryImport("libc")]
-        internal static partial int closedir(IntPtr folder);
     }
 }
